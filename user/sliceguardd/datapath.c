@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The agent's side of the data path: load or adopt the pinned instance,
+ * attach it to the interfaces the policy names, apply generations.
+ *
+ * Order matters for fail-closed: an interface is attached before the
+ * generation that names it is applied. Until then the programs find it in
+ * no applied generation and drop its traffic (reason NO_POLICY); nothing
+ * passes unchecked in between. Interfaces the new generation no longer
+ * names are detached only after it is active.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <net/if.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+
+#include "agent.h"
+#include "dp.h"
+#include "log.h"
+
+static const char *const kind_name[] = {
+	[ATTACH_UPLINK] = "uplink",
+	[ATTACH_APP] = "app interface",
+};
+
+/* The directory (or, before the first pin, its parent) must be on bpffs. */
+static int check_bpffs(const char *pin_dir)
+{
+	char parent[4096], *slash;
+	struct statfs st;
+
+	if (!statfs(pin_dir, &st))
+		goto check;
+	if (errno != ENOENT)
+		goto fail;
+	snprintf(parent, sizeof(parent), "%s", pin_dir);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent)
+		*slash = '\0';
+	else
+		snprintf(parent, sizeof(parent), "/");
+	if (statfs(parent, &st))
+		goto fail;
+check:
+	if (st.f_type == BPF_FS_MAGIC)
+		return 0;
+	log_err("%s is not on a BPF filesystem: mount bpffs first (mount -t bpf bpf /sys/fs/bpf)",
+		pin_dir);
+	return -ENOTDIR;
+fail:
+	log_err("%s: %s (is bpffs mounted? mount -t bpf bpf /sys/fs/bpf)",
+		pin_dir, strerror(errno));
+	return -errno;
+}
+
+int dp_start(struct agent *a)
+{
+	struct sg_dp_opts opts = { .pin_dir = a->pin_dir };
+	int err;
+
+	err = check_bpffs(a->pin_dir);
+	if (err)
+		return err;
+	err = sg_dp_open(&opts, &a->dp);
+	if (err) {
+		log_err("cannot load the data path: %s", strerror(-err));
+		return err;
+	}
+	if (sg_dp_adopted(a->dp)) {
+		a->adopted = true;
+		a->applied.generation = sg_dp_generation(a->dp);
+		log_notice("adopted the pinned data path in %s (generation %llu enforced)",
+			   a->pin_dir, (unsigned long long)a->applied.generation);
+		return 0;
+	}
+	err = sg_dp_pin(a->dp);
+	if (err) {
+		log_err("cannot pin the data path in %s: %s", a->pin_dir,
+			sg_dp_errmsg(a->dp));
+		return err;
+	}
+	log_notice("loaded the data path, pinned in %s", a->pin_dir);
+	return 0;
+}
+
+void dp_stop(struct agent *a)
+{
+	sg_dp_close(a->dp);
+	a->dp = NULL;
+	free(a->att);
+	a->att = NULL;
+	a->n_att = 0;
+	sg_policy_free(&a->applied);
+}
+
+static struct attachment *att_find(struct agent *a, const char *ifname)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->n_att; i++)
+		if (!strcmp(a->att[i].ifname, ifname))
+			return &a->att[i];
+	return NULL;
+}
+
+static int want(struct agent *a, const char *ifname, enum attach_kind kind)
+{
+	struct attachment *att = att_find(a, ifname);
+
+	if (!ifname[0])
+		return 0;
+	if (!att) {
+		att = realloc(a->att, (a->n_att + 1) * sizeof(*att));
+		if (!att)
+			return -ENOMEM;
+		a->att = att;
+		att = &a->att[a->n_att++];
+		memset(att, 0, sizeof(*att));
+		snprintf(att->ifname, sizeof(att->ifname), "%s", ifname);
+		att->kind = kind;
+	}
+	if (att->kind != kind && att->ifindex) {
+		/* Role changed between generations: reattach the right programs. */
+		sg_dp_detach(a->dp, att->ifindex);
+		att->ifindex = 0;
+	}
+	att->kind = kind;
+	att->wanted = true;
+	return 0;
+}
+
+static int mark_wanted(struct agent *a, const struct sg_policy *p)
+{
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < a->n_att; i++)
+		a->att[i].wanted = false;
+	for (i = 0; i < p->n_uplinks && !err; i++)
+		err = want(a, p->uplinks[i].ifname, ATTACH_UPLINK);
+	for (i = 0; i < p->n_apps && !err; i++)
+		err = want(a, p->apps[i].ifname, ATTACH_APP);
+	return err;
+}
+
+/*
+ * Attach every wanted interface that exists where it is not attached yet.
+ * Return whether an attachment changed (the policy must then be compiled
+ * again: ifindexes are part of the compiled form).
+ */
+static bool attach_wanted(struct agent *a)
+{
+	bool changed = false;
+	unsigned int i;
+
+	for (i = 0; i < a->n_att; i++) {
+		struct attachment *att = &a->att[i];
+		int ifindex, err;
+
+		if (!att->wanted)
+			continue;
+		ifindex = if_nametoindex(att->ifname);
+		if (ifindex == att->ifindex)
+			continue;
+		changed = true;
+		if (att->ifindex) {
+			log_notice("%s %s (ifindex %d) is gone", kind_name[att->kind],
+				   att->ifname, att->ifindex);
+			sg_dp_detach(a->dp, att->ifindex);
+			att->ifindex = 0;
+		}
+		if (!ifindex) {
+			log_warn("%s %s does not exist; it will be attached when it appears",
+				 kind_name[att->kind], att->ifname);
+			continue;
+		}
+		if (att->kind == ATTACH_UPLINK)
+			err = sg_dp_attach_uplink(a->dp, ifindex);
+		else
+			err = sg_dp_attach_app(a->dp, ifindex);
+		/* An adopted instance may have it attached already. */
+		if (err && err != -EEXIST) {
+			log_err("cannot attach to %s %s: %s", kind_name[att->kind],
+				att->ifname, sg_dp_errmsg(a->dp));
+			continue;
+		}
+		att->ifindex = ifindex;
+		log_info("attached to %s %s (ifindex %d)", kind_name[att->kind],
+			 att->ifname, ifindex);
+	}
+	if (changed) {
+		int err = sg_dp_pin(a->dp);
+
+		if (err)
+			log_err("cannot pin the new links: %s", sg_dp_errmsg(a->dp));
+	}
+	return changed;
+}
+
+static void detach_unwanted(struct agent *a)
+{
+	unsigned int i = 0;
+
+	while (i < a->n_att) {
+		struct attachment *att = &a->att[i];
+
+		if (att->wanted) {
+			i++;
+			continue;
+		}
+		if (att->ifindex) {
+			sg_dp_detach(a->dp, att->ifindex);
+			log_info("detached from %s %s: no longer in the policy",
+				 kind_name[att->kind], att->ifname);
+		}
+		a->att[i] = a->att[--a->n_att];
+	}
+}
+
+/*
+ * After adopting a pinned instance the agent does not know what its
+ * predecessor attached: remove the programs from every interface the
+ * policy does not name (nothing happens where nothing is attached).
+ */
+static void detach_strays(struct agent *a)
+{
+	struct if_nameindex *ifs = if_nameindex(), *i;
+
+	if (!ifs)
+		return;
+	for (i = ifs; i->if_index; i++) {
+		struct attachment *att = att_find(a, i->if_name);
+
+		if (att && att->wanted)
+			continue;
+		if (!sg_dp_detach(a->dp, i->if_index))
+			log_info("detached from %s: not in the policy", i->if_name);
+	}
+	if_freenameindex(ifs);
+}
+
+static void log_applied(const struct sg_policy *p, const char *why)
+{
+	log_notice("applied generation %llu (%u slices, %u apps, %u rules, %u uplinks)%s",
+		   (unsigned long long)p->generation, p->n_slices, p->n_apps,
+		   p->n_rules, p->n_uplinks, why);
+}
+
+/* Make p the enforced policy; on success the agent owns p's contents. */
+int dp_apply(struct agent *a, struct sg_policy *p)
+{
+	int err;
+
+	err = mark_wanted(a, p);
+	if (err)
+		return err;
+	attach_wanted(a);
+	err = sg_dp_apply(a->dp, p);
+	if (err) {
+		log_err("cannot apply generation %llu: %s",
+			(unsigned long long)p->generation, sg_dp_errmsg(a->dp));
+		/* Keep attachments in step with what is still applied. */
+		mark_wanted(a, &a->applied);
+		return err;
+	}
+	detach_unwanted(a);
+	if (a->adopted) {
+		detach_strays(a);
+		a->adopted = false;
+	}
+	sg_policy_free(&a->applied);
+	a->applied = *p;
+	sg_policy_init(p);
+	log_applied(&a->applied, "");
+	return 0;
+}
+
+/* Interfaces came or went: attach what appeared, recompile if needed. */
+void links_reconcile(struct agent *a)
+{
+	int err;
+
+	if (!attach_wanted(a))
+		return;
+	err = sg_dp_apply(a->dp, &a->applied);
+	if (err)
+		log_err("cannot apply generation %llu for the new interfaces: %s",
+			(unsigned long long)a->applied.generation,
+			sg_dp_errmsg(a->dp));
+	else
+		log_applied(&a->applied, " for changed interfaces");
+}
+
+/* --detach: take everything the data path attached away, and unpin. */
+int dp_detach_all(struct agent *a)
+{
+	struct sg_dp_opts opts = { .pin_dir = a->pin_dir };
+	struct if_nameindex *ifs, *i;
+	int err;
+
+	err = check_bpffs(a->pin_dir);
+	if (err)
+		return err;
+	err = sg_dp_open(&opts, &a->dp);
+	if (err) {
+		log_err("cannot open the data path: %s", strerror(-err));
+		return err;
+	}
+	if (!sg_dp_adopted(a->dp)) {
+		log_notice("nothing pinned in %s", a->pin_dir);
+		sg_dp_close(a->dp);
+		return 0;
+	}
+	ifs = if_nameindex();
+	for (i = ifs; i && i->if_index; i++)
+		if (!sg_dp_detach(a->dp, i->if_index))
+			log_notice("detached from %s", i->if_name);
+	if (ifs)
+		if_freenameindex(ifs);
+	err = sg_dp_unpin(a->dp);
+	if (err)
+		log_err("cannot unpin %s: %s", a->pin_dir, sg_dp_errmsg(a->dp));
+	else
+		log_notice("unpinned %s; enforcement removed", a->pin_dir);
+	sg_dp_close(a->dp);
+	return err;
+}
