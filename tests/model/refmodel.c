@@ -1,0 +1,1090 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reference model of the sliceguard data path. It follows
+ * Documentation/datapath.rst section by section; where the text leaves a
+ * choice open the model takes the reading that drops more, and says so in
+ * a comment starting "Reading:".
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "refmodel.h"
+
+#define ETH_HLEN		14
+#define ETHERTYPE_IPV4		0x0800
+#define ETHERTYPE_ARP		0x0806
+#define ETHERTYPE_VLAN		0x8100
+#define ETHERTYPE_QINQ		0x88a8
+#define ETHERTYPE_IPV6		0x86dd
+
+#define PROTO_HOPOPTS		0
+#define PROTO_ICMP		1
+#define PROTO_TCP		6
+#define PROTO_UDP		17
+#define PROTO_ROUTING		43
+#define PROTO_FRAGMENT		44
+#define PROTO_AH		51
+#define PROTO_ICMPV6		58
+#define PROTO_DSTOPTS		60
+
+#define IPV6_MAX_EXTHDRS	6
+#define GTPU_PORT		2152
+#define GTPU_MAX_EXTHDRS	4
+#define GTPU_G_PDU		255
+
+#define NSEC_PER_SEC		1000000000ULL
+#define FRAG_TIMEOUT_NS		(5 * NSEC_PER_SEC)
+
+/* What the parser learns about "the packet" (the inner one for GTP-U). */
+struct pkt {
+	/* outer Ethernet */
+	bool has_vid;
+	uint16_t vid;
+	/* GTP-U */
+	bool has_teid;
+	uint32_t teid;
+	/* IP */
+	uint8_t family;			/* AF_INET or AF_INET6 */
+	uint8_t src[16], dst[16];
+	uint8_t dscp;
+	uint8_t proto;
+	/* fragments */
+	bool frag, first_frag;
+	uint32_t frag_id;
+	uint32_t frag_off;		/* bytes */
+	/* transport */
+	uint16_t sport, dport;		/* 0 for protocols without ports */
+	uint16_t thlen;			/* transport header length */
+	size_t l4_off, l4_len;		/* from the IP header; to its end */
+	uint8_t tcp_flags;
+	uint8_t icmp_type;
+	bool icmp_echo_request, icmp_echo_reply;
+	uint16_t icmp_id;
+};
+
+struct sg_ref_flow {
+	uint8_t family, proto;
+	uint8_t src[16], dst[16];
+	uint16_t sport, dport;
+	uint64_t expires;
+};
+
+struct sg_ref_frag {
+	uint8_t family, proto;
+	uint8_t src[16], dst[16];
+	uint32_t id;
+	enum sg_reason reason;
+	uint32_t mark;
+	uint16_t thlen;
+	uint64_t expires;
+};
+
+enum bucket_kind {
+	BUCKET_UE, BUCKET_SLICE_BYTES, BUCKET_SLICE_PACKETS, BUCKET_APP_BYTES,
+	BUCKET_APP_PACKETS, BUCKET_RULE_BYTES, BUCKET_RULE_PACKETS,
+};
+
+struct sg_ref_bucket {
+	enum bucket_kind kind;
+	uint32_t id;
+	uint8_t addr[16];
+	uint64_t tokens;
+	uint64_t last_ns;
+};
+
+/* The two ends of a packet, as the policy names them. */
+enum peer_kind { PEER_NONE, PEER_SLICE, PEER_APP, PEER_EXTERNAL };
+
+struct peer {
+	enum peer_kind kind;
+	uint32_t id;
+};
+
+void sg_ref_state_init(struct sg_ref_state *state)
+{
+	memset(state, 0, sizeof(*state));
+}
+
+void sg_ref_state_free(struct sg_ref_state *state)
+{
+	free(state->flows);
+	free(state->frags);
+	free(state->buckets);
+	sg_ref_state_init(state);
+}
+
+static void *grow(void *array, size_t *cap, size_t n, size_t elem)
+{
+	if (n < *cap)
+		return array;
+	*cap = *cap ? *cap * 2 : 64;
+	array = realloc(array, *cap * elem);
+	if (!array)
+		abort();
+	return array;
+}
+
+bool sg_ref_reason_passes(enum sg_reason reason)
+{
+	switch (reason) {
+	case SG_R_NON_IP:
+	case SG_R_ND:
+	case SG_R_GTP_CONTROL:
+	case SG_R_UNSLICED_PASS:
+	case SG_R_REPLY:
+	case SG_R_FLOW:
+	case SG_R_INTRA_SLICE:
+	case SG_R_RULE:
+	case SG_R_FLOW_FULL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+const char *sg_ref_reason_name(enum sg_reason reason)
+{
+	static const char *const names[] = {
+		[SG_R_NO_POLICY] = "NO_POLICY",
+		[SG_R_NON_IP] = "NON_IP",
+		[SG_R_ND] = "ND",
+		[SG_R_L3_UNKNOWN] = "L3_UNKNOWN",
+		[SG_R_VLAN_STACKED] = "VLAN_STACKED",
+		[SG_R_MALFORMED] = "MALFORMED",
+		[SG_R_EXTHDR_CHAIN] = "EXTHDR_CHAIN",
+		[SG_R_FRAG_TINY] = "FRAG_TINY",
+		[SG_R_FRAG_NO_FIRST] = "FRAG_NO_FIRST",
+		[SG_R_FRAG_OVERLAP] = "FRAG_OVERLAP",
+		[SG_R_FRAG_OUTER] = "FRAG_OUTER",
+		[SG_R_POLICY_BUSY] = "POLICY_BUSY",
+		[SG_R_GTP_CONTROL] = "GTP_CONTROL",
+		[SG_R_NO_SLICE] = "NO_SLICE",
+		[SG_R_UNSLICED_PASS] = "UNSLICED_PASS",
+		[SG_R_SPOOF] = "SPOOF",
+		[SG_R_NO_ENDPOINT] = "NO_ENDPOINT",
+		[SG_R_REPLY] = "REPLY",
+		[SG_R_FLOW] = "FLOW",
+		[SG_R_INTRA_SLICE] = "INTRA_SLICE",
+		[SG_R_NO_RULE] = "NO_RULE",
+		[SG_R_RATE_UE] = "RATE_UE",
+		[SG_R_RATE_SLICE] = "RATE_SLICE",
+		[SG_R_RATE_APP] = "RATE_APP",
+		[SG_R_RATE_RULE] = "RATE_RULE",
+		[SG_R_RULE] = "RULE",
+		[SG_R_FLOW_FULL] = "FLOW_FULL",
+	};
+
+	if ((unsigned int)reason < sizeof(names) / sizeof(names[0]) &&
+	    names[reason])
+		return names[reason];
+	return "?";
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+/* ---- Parsing (steps 3 to 5) ---- */
+
+static bool is_ipv6_exthdr(uint8_t nh)
+{
+	return nh == PROTO_HOPOPTS || nh == PROTO_ROUTING ||
+	       nh == PROTO_DSTOPTS || nh == PROTO_FRAGMENT || nh == PROTO_AH;
+}
+
+/*
+ * Step 4 on the transport header at @l4 with @avail bytes of IP payload.
+ * Returns 0, or the reason when the header is not all there: FRAG_TINY for
+ * a first fragment, MALFORMED otherwise.
+ */
+static enum sg_reason parse_transport(struct pkt *p, const uint8_t *l4,
+				      size_t avail)
+{
+	enum sg_reason truncated = p->first_frag ? SG_R_FRAG_TINY :
+						   SG_R_MALFORMED;
+	bool icmp = (p->family == AF_INET && p->proto == PROTO_ICMP) ||
+		    (p->family == AF_INET6 && p->proto == PROTO_ICMPV6);
+
+	if (p->proto == PROTO_TCP) {
+		size_t doff;
+
+		if (avail < 20)
+			return truncated;
+		doff = (size_t)(l4[12] >> 4) * 4;
+		if (doff < 20 || doff > avail)
+			return truncated;
+		p->sport = get16(l4);
+		p->dport = get16(l4 + 2);
+		p->tcp_flags = l4[13];
+		p->thlen = doff;
+	} else if (p->proto == PROTO_UDP) {
+		if (avail < 8)
+			return truncated;
+		p->sport = get16(l4);
+		p->dport = get16(l4 + 2);
+		p->thlen = 8;
+	} else if (icmp) {
+		uint8_t type;
+
+		if (avail < 4)
+			return truncated;
+		type = l4[0];
+		p->icmp_type = type;
+		p->thlen = 4;
+		if (p->family == AF_INET) {
+			p->icmp_echo_request = type == 8;
+			p->icmp_echo_reply = type == 0;
+		} else {
+			p->icmp_echo_request = type == 128;
+			p->icmp_echo_reply = type == 129;
+		}
+		if (p->icmp_echo_request || p->icmp_echo_reply) {
+			if (avail < 8)
+				return truncated;
+			p->icmp_id = get16(l4 + 4);
+			p->thlen = 8;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Steps 3 to 5 on an IP packet at @l3 (@len bytes present). On success
+ * *hop_limit receives the IPv6 hop limit (for the ND check).
+ */
+static enum sg_reason parse_ip(struct pkt *p, const uint8_t *l3, size_t len,
+			       uint8_t *hop_limit)
+{
+	const uint8_t *l4;
+	size_t end, off;
+
+	if (len < 1)
+		return SG_R_MALFORMED;
+	if (l3[0] >> 4 == 4) {
+		size_t ihl, tot;
+		uint16_t frag;
+
+		if (len < 20)
+			return SG_R_MALFORMED;
+		ihl = (size_t)(l3[0] & 0xf) * 4;
+		tot = get16(l3 + 2);
+		if (ihl < 20 || tot < ihl || tot > len)
+			return SG_R_MALFORMED;
+		p->family = AF_INET;
+		p->dscp = l3[1] >> 2;
+		p->proto = l3[9];
+		memset(p->src, 0, 16);
+		memset(p->dst, 0, 16);
+		memcpy(p->src, l3 + 12, 4);
+		memcpy(p->dst, l3 + 16, 4);
+		frag = get16(l3 + 6);
+		p->frag_off = (uint32_t)(frag & 0x1fff) * 8;
+		p->frag = (frag & 0x3fff) != 0;
+		p->first_frag = p->frag && p->frag_off == 0;
+		p->frag_id = get16(l3 + 4);
+		l4 = l3 + ihl;
+		end = tot - ihl;
+	} else if (l3[0] >> 4 == 6) {
+		uint8_t nh;
+		int n;
+
+		/*
+		 * Reading: the IPv6 payload length may not claim more than
+		 * the packet holds, like IPv4's total length.
+		 */
+		if (len < 40 || 40 + (size_t)get16(l3 + 4) > len)
+			return SG_R_MALFORMED;
+		p->family = AF_INET6;
+		p->dscp = (uint8_t)((get16(l3) >> 4) & 0xff) >> 2;
+		*hop_limit = l3[7];
+		memcpy(p->src, l3 + 8, 16);
+		memcpy(p->dst, l3 + 24, 16);
+		end = get16(l3 + 4);
+		l4 = l3 + 40;
+		off = 0;
+		nh = l3[6];
+		for (n = 0; n < IPV6_MAX_EXTHDRS && is_ipv6_exthdr(nh); n++) {
+			const uint8_t *h = l4 + off;
+			size_t hlen;
+
+			if (off + 8 > end)
+				return SG_R_MALFORMED;
+			if (nh == PROTO_FRAGMENT)
+				hlen = 8;
+			else if (nh == PROTO_AH)
+				hlen = ((size_t)h[1] + 2) * 4;
+			else
+				hlen = ((size_t)h[1] + 1) * 8;
+			if (off + hlen > end)
+				return SG_R_MALFORMED;
+			if (nh == PROTO_FRAGMENT) {
+				uint16_t fo = get16(h + 2);
+
+				p->frag_off = (uint32_t)(fo >> 3) * 8;
+				/* An atomic fragment (offset 0, M clear) is whole. */
+				p->frag = (fo & 0xfff9) != 0;
+				p->first_frag = p->frag && p->frag_off == 0;
+				p->frag_id = get32(h + 4);
+				nh = h[0];
+				off += hlen;
+				/*
+				 * What follows a non-first fragment header is
+				 * data: its next header is the protocol.
+				 */
+				if (p->frag && !p->first_frag)
+					break;
+				continue;
+			}
+			nh = h[0];
+			off += hlen;
+		}
+		if (is_ipv6_exthdr(nh) && !(p->frag && !p->first_frag))
+			return SG_R_EXTHDR_CHAIN;
+		p->proto = nh;
+		l4 += off;
+		end -= off;
+	} else {
+		return SG_R_MALFORMED;
+	}
+
+	p->l4_off = (size_t)(l4 - l3);
+	p->l4_len = end;
+	if (p->frag && !p->first_frag)
+		return 0;
+	return parse_transport(p, l4, end);
+}
+
+/* ---- Lookups over struct sg_policy ---- */
+
+static bool prefix_contains(const struct sg_prefix *pfx, uint8_t family,
+			    const uint8_t *addr)
+{
+	unsigned int bits = pfx->len, i;
+
+	if (pfx->family != family)
+		return false;
+	for (i = 0; i < bits / 8; i++)
+		if (pfx->addr[i] != addr[i])
+			return false;
+	if (bits % 8) {
+		uint8_t mask = (uint8_t)(0xff << (8 - bits % 8));
+
+		if ((pfx->addr[i] & mask) != (addr[i] & mask))
+			return false;
+	}
+	return true;
+}
+
+/* Longest match over every slice's UE prefixes; NULL when none. */
+static const struct sg_slice *slice_by_ue(const struct sg_policy *policy,
+					  uint8_t family, const uint8_t *addr)
+{
+	const struct sg_slice *best = NULL;
+	int best_len = -1;
+	unsigned int i, j;
+
+	for (i = 0; i < policy->n_slices; i++) {
+		const struct sg_slice *s = &policy->slices[i];
+
+		for (j = 0; j < s->n_ue_prefixes; j++)
+			if (prefix_contains(&s->ue_prefixes[j], family, addr) &&
+			    s->ue_prefixes[j].len > best_len) {
+				best = s;
+				best_len = s->ue_prefixes[j].len;
+			}
+	}
+	return best;
+}
+
+/* Longest match over every app's endpoint prefixes; NULL when none. */
+static const struct sg_app *app_by_addr(const struct sg_policy *policy,
+					uint8_t family, const uint8_t *addr)
+{
+	const struct sg_app *best = NULL;
+	int best_len = -1;
+	unsigned int i, j;
+
+	for (i = 0; i < policy->n_apps; i++) {
+		const struct sg_app *a = &policy->apps[i];
+
+		for (j = 0; j < a->n_endpoints; j++)
+			if (prefix_contains(&a->endpoints[j].prefix, family, addr) &&
+			    a->endpoints[j].prefix.len > best_len) {
+				best = a;
+				best_len = a->endpoints[j].prefix.len;
+			}
+	}
+	return best;
+}
+
+static const struct sg_slice *slice_by_vid(const struct sg_policy *policy,
+					   uint16_t vid)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < policy->n_slices; i++)
+		for (j = 0; j < policy->slices[i].n_vlans; j++)
+			if (policy->slices[i].vlans[j] == vid)
+				return &policy->slices[i];
+	return NULL;
+}
+
+static const struct sg_slice *slice_by_teid(const struct sg_policy *policy,
+					    uint32_t teid)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < policy->n_slices; i++)
+		for (j = 0; j < policy->slices[i].n_teid_ranges; j++)
+			if (teid >= policy->slices[i].teid_ranges[j].first &&
+			    teid <= policy->slices[i].teid_ranges[j].last)
+				return &policy->slices[i];
+	return NULL;
+}
+
+static const struct sg_slice *slice_by_dscp(const struct sg_policy *policy,
+					    uint8_t dscp)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < policy->n_slices; i++)
+		for (j = 0; j < policy->slices[i].n_dscps; j++)
+			if (policy->slices[i].dscps[j] == dscp)
+				return &policy->slices[i];
+	return NULL;
+}
+
+static bool endpoint_matches(const struct sg_app *app, const struct pkt *p,
+			     bool by_dst)
+{
+	const uint8_t *addr = by_dst ? p->dst : p->src;
+	uint16_t port = by_dst ? p->dport : p->sport;
+	unsigned int i;
+
+	for (i = 0; i < app->n_endpoints; i++) {
+		const struct sg_endpoint *ep = &app->endpoints[i];
+
+		if (!prefix_contains(&ep->prefix, p->family, addr))
+			continue;
+		if (!by_dst)
+			return true;
+		if (ep->proto && ep->proto != p->proto)
+			continue;
+		if (port >= ep->port_first && port <= ep->port_last)
+			return true;
+	}
+	return false;
+}
+
+/* Who an address is: app endpoint, else UE of a slice, else external. */
+static struct peer peer_of(const struct sg_policy *policy, uint8_t family,
+			   const uint8_t *addr)
+{
+	const struct sg_slice *s;
+	const struct sg_app *a;
+
+	a = app_by_addr(policy, family, addr);
+	if (a)
+		return (struct peer){ PEER_APP, a->id };
+	s = slice_by_ue(policy, family, addr);
+	if (s)
+		return (struct peer){ PEER_SLICE, s->id };
+	return (struct peer){ PEER_EXTERNAL, 0 };
+}
+
+/*
+ * The rule that allows src -> dst for this proto and dst port: rules of
+ * the exact proto first, then proto 0. *count receives how many rules of
+ * the winning proto class match.
+ */
+static const struct sg_rule *find_rule(const struct sg_policy *policy,
+				       struct peer src, struct peer dst,
+				       const struct pkt *p, unsigned int *count)
+{
+	uint32_t dst_kind = dst.kind == PEER_APP ? SLICEGUARD_PEER_APP :
+			    dst.kind == PEER_SLICE ? SLICEGUARD_PEER_SLICE :
+			    SLICEGUARD_PEER_ANY;
+	uint32_t src_kind = src.kind == PEER_APP ? SLICEGUARD_PEER_APP :
+			    SLICEGUARD_PEER_SLICE;
+	const struct sg_rule *found = NULL;
+	int pass;
+	unsigned int i;
+
+	*count = 0;
+	for (pass = 0; pass < 2 && !found; pass++) {
+		uint8_t proto = pass == 0 ? p->proto : 0;
+
+		if (pass == 1 && p->proto == 0)
+			break;
+		for (i = 0; i < policy->n_rules; i++) {
+			const struct sg_rule *r = &policy->rules[i];
+
+			if (r->src_kind != src_kind || r->src_id != src.id ||
+			    r->dst_kind != dst_kind || r->proto != proto)
+				continue;
+			if (dst_kind != SLICEGUARD_PEER_ANY && r->dst_id != dst.id)
+				continue;
+			if (p->dport < r->port_first || p->dport > r->port_last)
+				continue;
+			if (!found)
+				found = r;
+			(*count)++;
+		}
+	}
+	return found;
+}
+
+/* ---- State: flows, fragments, buckets ---- */
+
+static bool flow_key_of(const struct pkt *p, bool reverse, struct sg_ref_flow *k)
+{
+	bool icmp = (p->family == AF_INET && p->proto == PROTO_ICMP) ||
+		    (p->family == AF_INET6 && p->proto == PROTO_ICMPV6);
+
+	memset(k, 0, sizeof(*k));
+	k->family = p->family;
+	k->proto = p->proto;
+	memcpy(k->src, reverse ? p->dst : p->src, 16);
+	memcpy(k->dst, reverse ? p->src : p->dst, 16);
+	if (icmp) {
+		/* Reading: only echo request/reply form ICMP flows. */
+		if (!p->icmp_echo_request && !p->icmp_echo_reply)
+			return false;
+		k->sport = p->icmp_id;
+		k->dport = p->icmp_id;
+	} else {
+		k->sport = reverse ? p->dport : p->sport;
+		k->dport = reverse ? p->sport : p->dport;
+	}
+	return true;
+}
+
+static struct sg_ref_flow *flow_find(struct sg_ref_state *st,
+				     const struct sg_ref_flow *k, uint64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < st->n_flows; i++) {
+		struct sg_ref_flow *f = &st->flows[i];
+
+		if (f->family == k->family && f->proto == k->proto &&
+		    f->sport == k->sport && f->dport == k->dport &&
+		    !memcmp(f->src, k->src, 16) && !memcmp(f->dst, k->dst, 16))
+			return f->expires > now ? f : NULL;
+	}
+	return NULL;
+}
+
+static uint64_t flow_timeout(uint8_t proto)
+{
+	if (proto == PROTO_TCP)
+		return 300 * NSEC_PER_SEC;
+	if (proto == PROTO_ICMP || proto == PROTO_ICMPV6)
+		return 10 * NSEC_PER_SEC;
+	return 60 * NSEC_PER_SEC;
+}
+
+/* Step 1 of the decision: REPLY, FLOW, or 0 when the packet is new. */
+static enum sg_reason flow_lookup(struct sg_ref_state *st, const struct pkt *p,
+				  uint64_t now)
+{
+	struct sg_ref_flow k;
+	bool bare_syn = p->proto == PROTO_TCP &&
+			(p->tcp_flags & 0x12) == 0x02;
+
+	if (flow_key_of(p, true, &k) && !bare_syn &&
+	    !p->icmp_echo_request && flow_find(st, &k, now))
+		return SG_R_REPLY;
+	if (flow_key_of(p, false, &k) && !p->icmp_echo_reply &&
+	    flow_find(st, &k, now))
+		return SG_R_FLOW;
+	return 0;
+}
+
+static void flow_insert(struct sg_ref_state *st, const struct pkt *p,
+			uint64_t now)
+{
+	struct sg_ref_flow k, *f;
+
+	if (!flow_key_of(p, false, &k) || p->icmp_echo_reply)
+		return;
+	k.expires = now + flow_timeout(p->proto);
+	f = flow_find(st, &k, UINT64_MAX - 1);
+	if (f) {
+		*f = k;
+		return;
+	}
+	st->flows = grow(st->flows, &st->cap_flows, st->n_flows, sizeof(k));
+	st->flows[st->n_flows++] = k;
+}
+
+static struct sg_ref_frag *frag_find(struct sg_ref_state *st,
+				     const struct pkt *p)
+{
+	size_t i;
+
+	for (i = 0; i < st->n_frags; i++) {
+		struct sg_ref_frag *f = &st->frags[i];
+
+		if (f->family == p->family && f->proto == p->proto &&
+		    f->id == p->frag_id && !memcmp(f->src, p->src, 16) &&
+		    !memcmp(f->dst, p->dst, 16))
+			return f;
+	}
+	return NULL;
+}
+
+static void frag_store(struct sg_ref_state *st, const struct pkt *p,
+		       enum sg_reason reason, uint32_t mark, uint64_t now)
+{
+	struct sg_ref_frag *f = frag_find(st, p);
+
+	if (!f) {
+		st->frags = grow(st->frags, &st->cap_frags, st->n_frags,
+				 sizeof(*f));
+		f = &st->frags[st->n_frags++];
+	}
+	f->family = p->family;
+	f->proto = p->proto;
+	memcpy(f->src, p->src, 16);
+	memcpy(f->dst, p->dst, 16);
+	f->id = p->frag_id;
+	f->reason = reason;
+	f->mark = mark;
+	f->thlen = p->thlen;
+	f->expires = now + FRAG_TIMEOUT_NS;
+}
+
+/*
+ * Token bucket of @rate units per second, @burst deep (0: one second of
+ * rate). Takes @cost and returns true, or returns false when short.
+ */
+static bool bucket_take(struct sg_ref_state *st, enum bucket_kind kind,
+			uint32_t id, const uint8_t *addr, uint64_t rate,
+			uint64_t burst, uint64_t cost, uint64_t now)
+{
+	struct sg_ref_bucket *b = NULL;
+	size_t i;
+
+	if (!rate)
+		return true;
+	if (!burst)
+		burst = rate;
+	for (i = 0; i < st->n_buckets; i++) {
+		struct sg_ref_bucket *c = &st->buckets[i];
+
+		if (c->kind == kind && c->id == id &&
+		    (!addr || !memcmp(c->addr, addr, 16))) {
+			b = c;
+			break;
+		}
+	}
+	if (!b) {
+		st->buckets = grow(st->buckets, &st->cap_buckets,
+				   st->n_buckets, sizeof(*b));
+		b = &st->buckets[st->n_buckets++];
+		memset(b, 0, sizeof(*b));
+		b->kind = kind;
+		b->id = id;
+		if (addr)
+			memcpy(b->addr, addr, 16);
+		b->tokens = burst;
+		b->last_ns = now;
+	}
+	if (now > b->last_ns) {
+		unsigned __int128 add = (unsigned __int128)(now - b->last_ns) *
+					rate / NSEC_PER_SEC;
+
+		b->tokens = add + b->tokens > burst ? burst :
+			    b->tokens + (uint64_t)add;
+		b->last_ns = now;
+	}
+	if (b->tokens < cost)
+		return false;
+	b->tokens -= cost;
+	return true;
+}
+
+/*
+ * Step 5: police a packet of @len bytes. @ue_slice is the slice whose UE
+ * is an end of the packet (@ue its address), @src_app/@dst_app the apps at
+ * either end, @rule the allowing rule (NULL for flow and intra-slice
+ * packets).
+ */
+static enum sg_reason police(struct sg_ref_state *st,
+			     const struct sg_policy *policy,
+			     const struct sg_slice *ue_slice, const uint8_t *ue,
+			     const struct peer *ends, const struct sg_rule *rule,
+			     uint64_t len, uint64_t now)
+{
+	unsigned int i;
+
+	if (ue_slice &&
+	    !bucket_take(st, BUCKET_UE, ue_slice->id, ue,
+			 ue_slice->ue_rate_bytes, 0, len, now))
+		return SG_R_RATE_UE;
+	if (ue_slice &&
+	    (!bucket_take(st, BUCKET_SLICE_BYTES, ue_slice->id, NULL,
+			  ue_slice->rate_bytes, ue_slice->burst_bytes, len, now) ||
+	     !bucket_take(st, BUCKET_SLICE_PACKETS, ue_slice->id, NULL,
+			  ue_slice->rate_packets, 0, 1, now)))
+		return SG_R_RATE_SLICE;
+	for (i = 0; i < 2; i++) {
+		const struct sg_app *a;
+
+		if (ends[i].kind != PEER_APP)
+			continue;
+		a = sg_policy_app_by_id(policy, ends[i].id);
+		if (!bucket_take(st, BUCKET_APP_BYTES, a->id, NULL,
+				 a->rate_bytes, a->burst_bytes, len, now) ||
+		    !bucket_take(st, BUCKET_APP_PACKETS, a->id, NULL,
+				 a->rate_packets, 0, 1, now))
+			return SG_R_RATE_APP;
+	}
+	if (rule &&
+	    (!bucket_take(st, BUCKET_RULE_BYTES, rule->id, NULL,
+			  rule->rate_bytes, rule->burst_bytes, len, now) ||
+	     !bucket_take(st, BUCKET_RULE_PACKETS, rule->id, NULL,
+			  rule->rate_packets, 0, 1, now)))
+		return SG_R_RATE_RULE;
+	return 0;
+}
+
+/* ---- The decision ---- */
+
+/*
+ * Slice classification of sg_uplink. Returns 0 with *slice set (NULL: no
+ * slice), or SPOOF.
+ */
+static enum sg_reason classify(const struct sg_policy *policy,
+			       const struct pkt *p,
+			       const struct sg_slice **slice)
+{
+	const struct sg_slice *by[4];
+	const struct sg_slice *s = NULL;
+	unsigned int i;
+
+	by[0] = p->has_teid ? slice_by_teid(policy, p->teid) : NULL;
+	by[1] = p->has_vid ? slice_by_vid(policy, p->vid) : NULL;
+	by[2] = slice_by_ue(policy, p->family, p->src);
+	by[3] = slice_by_dscp(policy, p->dscp);
+	/*
+	 * Reading: a classifier is "present" when its lookup finds a slice;
+	 * a VLAN or TEID that maps to no slice does not classify.
+	 */
+	for (i = 0; i < 4 && !s; i++)
+		s = by[i];
+	*slice = s;
+	if (!s)
+		return 0;
+	for (i = 0; i < 4; i++)
+		if (by[i] && by[i] != s)
+			return SG_R_SPOOF;
+	if (s->n_ue_prefixes && by[2] != s)
+		return SG_R_SPOOF;
+	return 0;
+}
+
+struct decision {
+	enum sg_reason reason;
+	uint32_t mark;
+	uint32_t rule;
+};
+
+/* Decide the parsed packet @p (a whole packet or a first fragment). */
+static struct decision decide(const struct sg_policy *policy,
+			      const struct sg_ref_ctx *where,
+			      const struct pkt *p, size_t len,
+			      struct sg_ref_state *st)
+{
+	struct decision d = { 0 };
+	const struct sg_slice *ue_slice = NULL;
+	const struct sg_rule *rule = NULL;
+	const uint8_t *ue = NULL;
+	struct peer ends[2];	/* source, destination */
+	const struct sg_app *dst_app;
+	enum sg_reason r;
+	unsigned int n;
+
+	if (where->hook == SG_REF_UPLINK) {
+		const struct sg_slice *s;
+
+		d.reason = classify(policy, p, &s);
+		if (d.reason)
+			return d;
+		if (!s) {
+			d.reason = where->unsliced == SLICEGUARD_UNSLICED_PASS ?
+				   SG_R_UNSLICED_PASS : SG_R_NO_SLICE;
+			return d;
+		}
+		ends[0] = (struct peer){ PEER_SLICE, s->id };
+		ends[1] = peer_of(policy, p->family, p->dst);
+		ue_slice = s;
+		ue = p->src;
+	} else if (where->hook == SG_REF_APP_INGRESS) {
+		const struct sg_app *a = sg_policy_app_by_id(policy, where->app_id);
+
+		/*
+		 * Reading: the source check comes before flow state, so an
+		 * app cannot pass as another app's reply traffic.
+		 */
+		if (!a || !endpoint_matches(a, p, false)) {
+			d.reason = SG_R_SPOOF;
+			return d;
+		}
+		ends[0] = (struct peer){ PEER_APP, a->id };
+		ends[1] = peer_of(policy, p->family, p->dst);
+		if (ends[1].kind == PEER_SLICE) {
+			ue_slice = sg_policy_slice_by_id(policy, ends[1].id);
+			ue = p->dst;
+		}
+	} else {
+		ends[0] = peer_of(policy, p->family, p->src);
+		ends[1] = (struct peer){ PEER_APP, where->app_id };
+		if (ends[0].kind == PEER_SLICE) {
+			ue_slice = sg_policy_slice_by_id(policy, ends[0].id);
+			ue = p->src;
+		}
+	}
+	/* Step 7: the mark of the packet's slice (the UE end's slice). */
+	if (ue_slice)
+		d.mark = ue_slice->mark;
+
+	/*
+	 * Step 1. Reading: flow state is consulted before the endpoint
+	 * check, or replies to flows an app opened (toward the app's
+	 * ephemeral port) could never pass.
+	 */
+	r = flow_lookup(st, p, where->now_ns);
+	if (r) {
+		d.reason = police(st, policy, ue_slice, ue, ends, NULL, len,
+				  where->now_ns);
+		if (!d.reason)
+			d.reason = r;
+		return d;
+	}
+
+	dst_app = ends[1].kind == PEER_APP ?
+		  sg_policy_app_by_id(policy, ends[1].id) : NULL;
+	if (dst_app && !endpoint_matches(dst_app, p, true)) {
+		d.reason = SG_R_NO_ENDPOINT;
+		return d;
+	}
+	if (ends[0].kind == PEER_EXTERNAL) {
+		d.reason = SG_R_NO_RULE;
+		return d;
+	}
+	/* Step 3. */
+	if (ends[0].kind == PEER_SLICE && ends[1].kind == PEER_SLICE &&
+	    ends[0].id == ends[1].id) {
+		if (!ue_slice->ue_to_ue) {
+			d.reason = SG_R_NO_RULE;
+			return d;
+		}
+		d.reason = police(st, policy, ue_slice, ue, ends, NULL, len,
+				  where->now_ns);
+		if (!d.reason)
+			d.reason = SG_R_INTRA_SLICE;
+		return d;
+	}
+	/* Step 4. */
+	rule = find_rule(policy, ends[0], ends[1], p, &n);
+	if (!rule) {
+		d.reason = SG_R_NO_RULE;
+		return d;
+	}
+	d.rule = n == 1 ? rule->id : SG_REF_RULE_AMBIGUOUS;
+	/* Step 5. With several matching rules the model cannot tell whose
+	 * bucket the BPF trie charges; the differential test avoids rates
+	 * there. */
+	d.reason = police(st, policy, ue_slice, ue, ends, rule, len,
+			  where->now_ns);
+	if (d.reason)
+		return d;
+	/* Step 6. */
+	flow_insert(st, p, where->now_ns);
+	d.reason = SG_R_RULE;
+	return d;
+}
+
+/*
+ * GTP-U (step 6): @g points at the UDP payload, @avail bytes. Returns 0
+ * with the inner packet set for a G-PDU, GTP_CONTROL, or a drop reason.
+ */
+static enum sg_reason parse_gtpu(struct pkt *p, const uint8_t *g, size_t avail,
+				 const uint8_t **inner, size_t *inner_len)
+{
+	size_t off = 8;
+	uint8_t next;
+	int n;
+
+	if (avail < 8 || g[0] >> 5 != 1 || !(g[0] & 0x10))
+		return SG_R_MALFORMED;
+	p->has_teid = true;
+	p->teid = get32(g + 4);
+	if (g[0] & 0x07) {
+		if (avail < 12)
+			return SG_R_MALFORMED;
+		off = 12;
+		next = (g[0] & 0x04) ? g[11] : 0;
+		for (n = 0; next; n++) {
+			size_t hlen;
+
+			if (n == GTPU_MAX_EXTHDRS)
+				return SG_R_EXTHDR_CHAIN;
+			if (off + 1 > avail || g[off] == 0)
+				return SG_R_MALFORMED;
+			hlen = (size_t)g[off] * 4;
+			if (off + hlen > avail)
+				return SG_R_MALFORMED;
+			next = g[off + hlen - 1];
+			off += hlen;
+		}
+	}
+	/*
+	 * Reading: the whole header is checked before the message type, so
+	 * a malformed control message is dropped too.
+	 */
+	if (g[1] != GTPU_G_PDU)
+		return SG_R_GTP_CONTROL;
+	*inner = g + off;
+	*inner_len = avail - off;
+	return 0;
+}
+
+/* A non-first fragment takes the verdict stored for its first fragment. */
+static enum sg_reason frag_follow(struct sg_ref_state *st, const struct pkt *p,
+				  uint64_t now, uint32_t *mark_out)
+{
+	struct sg_ref_frag *f = frag_find(st, p);
+
+	if (!f || f->expires <= now)
+		return SG_R_FRAG_NO_FIRST;
+	if (p->frag_off < f->thlen)
+		return SG_R_FRAG_OVERLAP;
+	*mark_out = sg_ref_reason_passes(f->reason) ? f->mark : 0;
+	return f->reason;
+}
+
+/* Forget the outer IP header but keep what Ethernet said. */
+static void reset_ip(struct pkt *p)
+{
+	bool has_vid = p->has_vid;
+	uint16_t vid = p->vid;
+
+	memset(p, 0, sizeof(*p));
+	p->has_vid = has_vid;
+	p->vid = vid;
+}
+
+enum sg_reason sg_ref_decide(const struct sg_policy *policy,
+			     const struct sg_ref_ctx *where,
+			     const uint8_t *pkt, size_t len,
+			     struct sg_ref_state *state,
+			     uint32_t *mark_out, uint32_t *rule_out)
+{
+	const uint8_t *l3 = pkt + ETH_HLEN;
+	struct pkt p = { 0 };
+	struct decision d = { 0 };
+	uint16_t ethertype;
+	enum sg_reason r;
+	bool tunnelled;
+	uint8_t hop_limit = 0;
+	size_t l3len;
+
+	*mark_out = 0;
+	*rule_out = 0;
+	if (!policy)
+		return SG_R_NO_POLICY;
+
+	/* Step 1: Ethernet and VLAN tags. */
+	if (len < ETH_HLEN)
+		return SG_R_MALFORMED;
+	ethertype = get16(pkt + 12);
+	if (ethertype == ETHERTYPE_VLAN || ethertype == ETHERTYPE_QINQ) {
+		if (len < ETH_HLEN + 4)
+			return SG_R_MALFORMED;
+		p.vid = get16(pkt + 14) & 0x0fff;
+		p.has_vid = p.vid != 0;
+		ethertype = get16(pkt + 16);
+		l3 += 4;
+		if (ethertype == ETHERTYPE_VLAN || ethertype == ETHERTYPE_QINQ)
+			return SG_R_VLAN_STACKED;
+	}
+	l3len = len - (size_t)(l3 - pkt);
+
+	/* Step 2. */
+	if (ethertype == ETHERTYPE_ARP)
+		return SG_R_NON_IP;
+	if (ethertype != ETHERTYPE_IPV4 && ethertype != ETHERTYPE_IPV6)
+		return SG_R_L3_UNKNOWN;
+	/*
+	 * Reading: the ethertype names the IP version; a header of the other
+	 * version behind it is malformed.
+	 */
+	if (l3len < 1 ||
+	    (l3[0] >> 4) != (ethertype == ETHERTYPE_IPV4 ? 4 : 6))
+		return SG_R_MALFORMED;
+
+	/* Steps 3 to 5 on the outer packet. */
+	r = parse_ip(&p, l3, l3len, &hop_limit);
+	if (r)
+		return r;
+	/* Reading: ND is recognised on whole (unfragmented) packets only. */
+	if (p.family == AF_INET6 && p.proto == PROTO_ICMPV6 && !p.frag &&
+	    p.icmp_type >= 133 && p.icmp_type <= 137 && hop_limit == 255)
+		return SG_R_ND;
+	tunnelled = where->hook == SG_REF_UPLINK &&
+		    where->mode == SLICEGUARD_UPLINK_MODE_GTPU;
+	/*
+	 * Reading: on a GTP-U uplink a fragmented outer packet is dropped;
+	 * the UPF does not fragment N3 traffic, and reassembly is not ours.
+	 */
+	if (tunnelled && p.frag)
+		return SG_R_FRAG_OUTER;
+	if (p.frag && !p.first_frag)
+		return frag_follow(state, &p, where->now_ns, mark_out);
+
+	/* Step 6. */
+	if (tunnelled) {
+		const uint8_t *inner, *l4;
+		size_t inner_len, l4_len;
+
+		if (p.proto != PROTO_UDP || p.dport != GTPU_PORT) {
+			d.reason = where->unsliced == SLICEGUARD_UNSLICED_PASS ?
+				   SG_R_UNSLICED_PASS : SG_R_NO_SLICE;
+			goto out;
+		}
+		l4 = l3 + p.l4_off + 8;
+		l4_len = p.l4_len - 8;
+		reset_ip(&p);
+		d.reason = parse_gtpu(&p, l4, l4_len, &inner, &inner_len);
+		if (d.reason)
+			goto out;
+		r = parse_ip(&p, inner, inner_len, &hop_limit);
+		if (r)
+			return r;
+		if (p.frag && !p.first_frag) {
+			r = frag_follow(state, &p, where->now_ns, mark_out);
+			d.reason = r;
+			d.mark = *mark_out;
+			goto out;
+		}
+	}
+
+	d = decide(policy, where, &p, len, state);
+	if (p.first_frag)
+		frag_store(state, &p, d.reason, d.mark, where->now_ns);
+out:
+	*rule_out = d.rule;
+	*mark_out = sg_ref_reason_passes(d.reason) ? d.mark : 0;
+	return d.reason;
+}
