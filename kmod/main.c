@@ -1,0 +1,996 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sliceguard: per-network-namespace policy store for slice and MEC-app
+ * isolation on 5G edge hosts, served over the "sliceguard" generic netlink
+ * family. Documentation/policy-store.rst describes the behaviour; the wire
+ * format is Documentation/netlink/specs/sliceguard.yaml.
+ *
+ * All state of a namespace is behind one mutex: the control plane is not a
+ * fast path (the data path runs in BPF), and one lock makes every change,
+ * its notifications and its audit line a single atomic step.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cred.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/netlink.h>
+#include <linux/notifier.h>
+#include <linux/slab.h>
+#include <linux/sysfs.h>
+#include <linux/uidgid.h>
+#include <net/genetlink.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include <net/sock.h>
+
+#include "sliceguard-nl-gen.h"
+#include "store.h"
+
+static unsigned int max_slices = 64;
+module_param(max_slices, uint, 0644);
+MODULE_PARM_DESC(max_slices, "Most slices per network namespace");
+
+static unsigned int max_apps = 256;
+module_param(max_apps, uint, 0644);
+MODULE_PARM_DESC(max_apps, "Most apps per network namespace");
+
+static unsigned int max_rules = 1024;
+module_param(max_rules, uint, 0644);
+MODULE_PARM_DESC(max_rules, "Most rules per network namespace");
+
+static unsigned int max_uplinks = 16;
+module_param(max_uplinks, uint, 0644);
+MODULE_PARM_DESC(max_uplinks, "Most uplinks per network namespace");
+
+atomic_long_t slg_live_objects = ATOMIC_LONG_INIT(0);
+
+static int slg_live_objects_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(&slg_live_objects));
+}
+
+/* A counter, not a setting: refuse it on the insmod command line too. */
+static int slg_live_objects_set(const char *val, const struct kernel_param *kp)
+{
+	return -EPERM;
+}
+
+static const struct kernel_param_ops slg_live_objects_ops = {
+	.get = slg_live_objects_get,
+	.set = slg_live_objects_set,
+};
+module_param_cb(live_objects, &slg_live_objects_ops, NULL, 0444);
+MODULE_PARM_DESC(live_objects,
+		 "Allocated slices, apps, rules, uplinks and transactions");
+
+/**
+ * struct slg_tx - a namespace's open transaction
+ * @portid: netlink port that opened it; only it may write or commit
+ * @staged: the policy being edited, sharing untouched objects with the
+ *	committed one
+ */
+struct slg_tx {
+	u32 portid;
+	struct slg_policy *staged;
+};
+
+/**
+ * struct slg_net - policy store of one network namespace
+ * @lock: serialises everything below
+ * @policy: the committed policy
+ * @generation: generation of @policy; never goes back
+ * @dump_seq: advances with every change of either policy, so a dump of
+ *	either notices it was interrupted
+ * @tx: the open transaction, or NULL
+ */
+struct slg_net {
+	struct mutex lock;	/* protects all of the below */
+	struct slg_policy *policy;
+	u64 generation;
+	unsigned int dump_seq;
+	struct slg_tx *tx;
+};
+
+static unsigned int slg_net_id __read_mostly;
+
+static const struct genl_multicast_group slg_mcgrps[] = {
+	/*
+	 * Notifications disclose the policy, so joining needs CAP_NET_ADMIN
+	 * like every op does. 6.12's ynl-gen-c cannot express group flags,
+	 * which is why the family uses this array, not the generated one.
+	 */
+	[SLICEGUARD_NLGRP_CONFIG] = {
+		.name	= SLICEGUARD_MCGRP_CONFIG,
+		.flags	= GENL_MCAST_CAP_NET_ADMIN,
+	},
+};
+
+static struct genl_family sliceguard_nl_family __ro_after_init = {
+	.name		= SLICEGUARD_FAMILY_NAME,
+	.version	= SLICEGUARD_FAMILY_VERSION,
+	.netnsok	= true,
+	.parallel_ops	= true,
+	.module		= THIS_MODULE,
+	.split_ops	= sliceguard_nl_ops,
+	.n_split_ops	= ARRAY_SIZE(sliceguard_nl_ops),
+	.mcgrps		= slg_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(slg_mcgrps),
+};
+
+static const char * const slg_cmd_names[] = {
+	[SLICEGUARD_CMD_SLICE_NEW]	= "slice-new",
+	[SLICEGUARD_CMD_SLICE_SET]	= "slice-set",
+	[SLICEGUARD_CMD_SLICE_DEL]	= "slice-del",
+	[SLICEGUARD_CMD_APP_NEW]	= "app-new",
+	[SLICEGUARD_CMD_APP_SET]	= "app-set",
+	[SLICEGUARD_CMD_APP_DEL]	= "app-del",
+	[SLICEGUARD_CMD_RULE_NEW]	= "rule-new",
+	[SLICEGUARD_CMD_RULE_SET]	= "rule-set",
+	[SLICEGUARD_CMD_RULE_DEL]	= "rule-del",
+	[SLICEGUARD_CMD_UPLINK_NEW]	= "uplink-new",
+	[SLICEGUARD_CMD_UPLINK_SET]	= "uplink-set",
+	[SLICEGUARD_CMD_UPLINK_DEL]	= "uplink-del",
+	[SLICEGUARD_CMD_POLICY_FLUSH]	= "policy-flush",
+};
+
+/* Command a change of each kind amounts to, for audit lines at commit. */
+static const u8 slg_change_cmds[SLG_N_KINDS][3] = {
+	[SLG_SLICE] = { SLICEGUARD_CMD_SLICE_NEW, SLICEGUARD_CMD_SLICE_SET,
+			SLICEGUARD_CMD_SLICE_DEL },
+	[SLG_APP] = { SLICEGUARD_CMD_APP_NEW, SLICEGUARD_CMD_APP_SET,
+		      SLICEGUARD_CMD_APP_DEL },
+	[SLG_RULE] = { SLICEGUARD_CMD_RULE_NEW, SLICEGUARD_CMD_RULE_SET,
+		       SLICEGUARD_CMD_RULE_DEL },
+	[SLG_UPLINK] = { SLICEGUARD_CMD_UPLINK_NEW, SLICEGUARD_CMD_UPLINK_SET,
+			 SLICEGUARD_CMD_UPLINK_DEL },
+};
+
+static const u8 slg_get_cmds[SLG_N_KINDS] = {
+	[SLG_SLICE]	= SLICEGUARD_CMD_SLICE_GET,
+	[SLG_APP]	= SLICEGUARD_CMD_APP_GET,
+	[SLG_RULE]	= SLICEGUARD_CMD_RULE_GET,
+	[SLG_UPLINK]	= SLICEGUARD_CMD_UPLINK_GET,
+};
+
+static const u8 slg_ntf_cmds[SLG_N_KINDS] = {
+	[SLG_SLICE]	= SLICEGUARD_CMD_SLICE_NTF,
+	[SLG_APP]	= SLICEGUARD_CMD_APP_NTF,
+	[SLG_RULE]	= SLICEGUARD_CMD_RULE_NTF,
+	[SLG_UPLINK]	= SLICEGUARD_CMD_UPLINK_NTF,
+};
+
+/* Deleting users before what they use, creating in the reverse order. */
+static const enum slg_kind slg_del_order[SLG_N_KINDS] = {
+	SLG_RULE, SLG_APP, SLG_SLICE, SLG_UPLINK,
+};
+
+static unsigned int slg_limit(enum slg_kind kind)
+{
+	switch (kind) {
+	case SLG_SLICE:
+		return READ_ONCE(max_slices);
+	case SLG_APP:
+		return READ_ONCE(max_apps);
+	case SLG_RULE:
+		return READ_ONCE(max_rules);
+	default:
+		return READ_ONCE(max_uplinks);
+	}
+}
+
+static struct slg_net *slg_net(struct net *net)
+{
+	return net_generic(net, slg_net_id);
+}
+
+static bool slg_in_tx(const struct slg_net *sgn, u32 portid)
+{
+	return sgn->tx && sgn->tx->portid == portid;
+}
+
+/* The policy a port sees: its staged one inside its transaction. */
+static struct slg_policy *slg_view(struct slg_net *sgn, u32 portid)
+{
+	return slg_in_tx(sgn, portid) ? sgn->tx->staged : sgn->policy;
+}
+
+/* Generation a write by @portid belongs to, committed now or later. */
+static u64 slg_next_generation(const struct slg_net *sgn)
+{
+	return sgn->generation + 1;
+}
+
+static int slg_may_write(struct slg_net *sgn, struct genl_info *info)
+{
+	if (sgn->tx && sgn->tx->portid != info->snd_portid) {
+		GENL_SET_ERR_MSG_FMT(info, "transaction open by port %u",
+				     sgn->tx->portid);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static void slg_tx_free(struct slg_net *sgn)
+{
+	slg_policy_free(sgn->tx->staged, sgn->policy);
+	kfree(sgn->tx);
+	sgn->tx = NULL;
+	sgn->dump_seq++;
+	atomic_long_dec(&slg_live_objects);
+}
+
+/* Announcing committed changes */
+
+/**
+ * struct slg_commit - who committed a generation, for notifications and audit
+ * @net: namespace
+ * @portid: committing port
+ * @uid: committer's uid in the initial user namespace
+ * @generation: the new generation
+ * @changes: object changes announced so far
+ */
+struct slg_commit {
+	struct net *net;
+	u32 portid;
+	uid_t uid;
+	u64 generation;
+	u32 changes;
+};
+
+static void slg_commit_init(struct slg_commit *c, struct slg_net *sgn,
+			    struct sk_buff *skb, struct genl_info *info)
+{
+	c->net = genl_info_net(info);
+	c->portid = info->snd_portid;
+	c->uid = from_kuid_munged(&init_user_ns, NETLINK_CB(skb).creds.uid);
+	c->generation = sgn->generation;
+	c->changes = 0;
+}
+
+/* Listeners that miss a notification must learn they have to resync. */
+static void slg_multicast(struct net *net, struct sk_buff *skb, void *hdr,
+			  int err)
+{
+	if (err) {
+		nlmsg_free(skb);
+		genl_set_err(&sliceguard_nl_family, net, 0,
+			     SLICEGUARD_NLGRP_CONFIG, -ENOBUFS);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&sliceguard_nl_family, net, skb, 0,
+				SLICEGUARD_NLGRP_CONFIG, GFP_KERNEL);
+}
+
+static void slg_notify(const struct slg_commit *c, const struct slg_obj *obj,
+		       int change)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!genl_has_listeners(&sliceguard_nl_family, c->net,
+				SLICEGUARD_NLGRP_CONFIG))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	hdr = skb ? genlmsg_put(skb, 0, 0, &sliceguard_nl_family, 0,
+				slg_ntf_cmds[obj->kind]) : NULL;
+	if (!hdr) {
+		slg_multicast(c->net, skb, NULL, -ENOMEM);
+		return;
+	}
+	slg_multicast(c->net, skb, hdr,
+		      slg_obj_fill(skb, obj, c->generation, change));
+}
+
+/* One committed object change: notification and audit line. */
+static void slg_announce(struct slg_commit *c, const struct slg_obj *obj,
+			 int change, u8 cmd)
+{
+	slg_notify(c, obj, change);
+	if (obj->kind == SLG_UPLINK)
+		pr_notice("audit netns=%u portid=%u uid=%u cmd=%s obj=%s:%s gen=%llu\n",
+			  c->net->ns.inum, c->portid, c->uid,
+			  slg_cmd_names[cmd], slg_kind_names[obj->kind],
+			  obj->ident.name, c->generation);
+	else
+		pr_notice("audit netns=%u portid=%u uid=%u cmd=%s obj=%s:%u gen=%llu\n",
+			  c->net->ns.inum, c->portid, c->uid,
+			  slg_cmd_names[cmd], slg_kind_names[obj->kind],
+			  obj->ident.id, c->generation);
+	c->changes++;
+}
+
+/* Closes a generation for listeners, after its object notifications. */
+static void slg_announce_commit(const struct slg_commit *c)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!genl_has_listeners(&sliceguard_nl_family, c->net,
+				SLICEGUARD_NLGRP_CONFIG))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	hdr = skb ? genlmsg_put(skb, 0, 0, &sliceguard_nl_family, 0,
+				SLICEGUARD_CMD_COMMIT_NTF) : NULL;
+	if (!hdr) {
+		slg_multicast(c->net, skb, NULL, -ENOMEM);
+		return;
+	}
+	slg_multicast(c->net, skb, hdr,
+		      nla_put(skb, SLICEGUARD_A_POLICY_GENERATION,
+			      sizeof(c->generation), &c->generation) ||
+		      nla_put_u32(skb, SLICEGUARD_A_POLICY_CHANGES,
+				  c->changes) ||
+		      nla_put_u32(skb, SLICEGUARD_A_POLICY_PORTID, c->portid) ?
+		      -EMSGSIZE : 0);
+}
+
+/*
+ * Announce what turned @old into @new, which is committed already: deletions
+ * users first, then creations and replacements users last, so a listener
+ * applying them in order never holds a dangling reference. @cmd names every
+ * change in the audit log (policy-flush); 0 derives it from the change.
+ */
+static void slg_announce_diff(struct slg_commit *c, struct slg_policy *old,
+			      struct slg_policy *new, u8 cmd)
+{
+	struct slg_obj *obj, *prev;
+	enum slg_kind kind;
+	int i, change;
+
+	for (i = 0; i < SLG_N_KINDS; i++) {
+		kind = slg_del_order[i];
+		slg_policy_for_each(old, kind, obj) {
+			if (slg_policy_find(new, kind, &obj->ident))
+				continue;
+			slg_announce(c, obj, SLICEGUARD_CHANGE_DEL,
+				     cmd ?: slg_change_cmds[kind][SLICEGUARD_CHANGE_DEL]);
+		}
+	}
+	for (i = SLG_N_KINDS - 1; i >= 0; i--) {
+		kind = slg_del_order[i];
+		slg_policy_for_each(new, kind, obj) {
+			prev = slg_policy_find(old, kind, &obj->ident);
+			if (prev == obj)
+				continue;
+			change = prev ? SLICEGUARD_CHANGE_SET :
+					SLICEGUARD_CHANGE_NEW;
+			slg_announce(c, obj, change,
+				     cmd ?: slg_change_cmds[kind][change]);
+		}
+	}
+}
+
+/* Replies */
+
+static struct sk_buff *slg_reply_new(struct genl_info *info, void **hdr)
+{
+	struct sk_buff *rsp;
+
+	rsp = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!rsp)
+		return NULL;
+	*hdr = genlmsg_iput(rsp, info);
+	if (!*hdr) {
+		nlmsg_free(rsp);
+		return NULL;
+	}
+	return rsp;
+}
+
+static int slg_reply_generation(struct genl_info *info, u64 generation)
+{
+	struct sk_buff *rsp;
+	void *hdr;
+
+	rsp = slg_reply_new(info, &hdr);
+	if (!rsp)
+		return -ENOMEM;
+	if (nla_put(rsp, SLICEGUARD_A_POLICY_GENERATION, sizeof(generation),
+		    &generation)) {
+		nlmsg_free(rsp);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(rsp, hdr);
+	return genlmsg_reply(rsp, info);
+}
+
+/* Object ops */
+
+/* The key attribute of each kind: id, or ifname for uplinks. */
+static const u16 slg_key_attrs[SLG_N_KINDS] = {
+	[SLG_SLICE]	= SLICEGUARD_A_SLICE_ID,
+	[SLG_APP]	= SLICEGUARD_A_APP_ID,
+	[SLG_RULE]	= SLICEGUARD_A_RULE_ID,
+	[SLG_UPLINK]	= SLICEGUARD_A_UPLINK_IFNAME,
+};
+
+static int slg_not_found(struct genl_info *info, enum slg_kind kind,
+			 const struct nlattr *attr)
+{
+	NL_SET_ERR_MSG_ATTR_FMT(info->extack, attr, "%s not found",
+				slg_kind_names[kind]);
+	return -ENOENT;
+}
+
+/*
+ * The object a get or del request names: slices and apps by id or name
+ * (both given: they must name the same object), rules by id, uplinks by
+ * ifname.
+ */
+static struct slg_obj *slg_lookup(struct slg_policy *pol, enum slg_kind kind,
+				  struct genl_info *info)
+{
+	const struct nlattr *key = info->attrs[slg_key_attrs[kind]];
+	const struct nlattr *name = NULL;
+	struct slg_ident ident = {};
+	struct slg_obj *obj;
+
+	if (kind == SLG_SLICE || kind == SLG_APP) {
+		name = info->attrs[kind == SLG_SLICE ? SLICEGUARD_A_SLICE_NAME :
+						       SLICEGUARD_A_APP_NAME];
+		if (!key && !name) {
+			GENL_SET_ERR_MSG(info, "id or name required");
+			return ERR_PTR(-EINVAL);
+		}
+	} else if (GENL_REQ_ATTR_CHECK(info, slg_key_attrs[kind])) {
+		return ERR_PTR(-EINVAL);
+	}
+
+	if (kind == SLG_UPLINK) {
+		nla_strscpy(ident.name, key, sizeof(ident.name));
+		obj = slg_policy_find(pol, kind, &ident);
+	} else if (key) {
+		ident.id = nla_get_u32(key);
+		obj = slg_policy_find(pol, kind, &ident);
+		if (obj && name && nla_strcmp(name, obj->ident.name))
+			obj = NULL;
+	} else {
+		nla_strscpy(ident.name, name, sizeof(ident.name));
+		obj = slg_policy_find_name(pol, kind, ident.name);
+	}
+	if (!obj)
+		return ERR_PTR(slg_not_found(info, kind, key ?: name));
+	return obj;
+}
+
+static int slg_get(struct sk_buff *skb, struct genl_info *info,
+		   enum slg_kind kind)
+{
+	struct slg_net *sgn = slg_net(genl_info_net(info));
+	struct sk_buff *rsp;
+	struct slg_obj *obj;
+	void *hdr;
+	int err;
+
+	rsp = slg_reply_new(info, &hdr);
+	if (!rsp)
+		return -ENOMEM;
+
+	mutex_lock(&sgn->lock);
+	obj = slg_lookup(slg_view(sgn, info->snd_portid), kind, info);
+	if (IS_ERR(obj)) {
+		err = PTR_ERR(obj);
+		goto err_unlock;
+	}
+	err = slg_obj_fill(rsp, obj, obj->generation, -1);
+	if (err)
+		goto err_unlock;
+	mutex_unlock(&sgn->lock);
+
+	genlmsg_end(rsp, hdr);
+	return genlmsg_reply(rsp, info);
+
+err_unlock:
+	mutex_unlock(&sgn->lock);
+	nlmsg_free(rsp);
+	return err;
+}
+
+/**
+ * struct slg_dump_ctx - dump cursor, kept in netlink_callback::ctx
+ * @started: @last is valid
+ * @last: key of the last object sent
+ */
+struct slg_dump_ctx {
+	bool started;
+	struct slg_ident last;
+};
+
+static int slg_dump(struct sk_buff *skb, struct netlink_callback *cb,
+		    enum slg_kind kind)
+{
+	struct slg_dump_ctx *ctx = (struct slg_dump_ctx *)cb->ctx;
+	struct slg_net *sgn = slg_net(sock_net(skb->sk));
+	u32 portid = NETLINK_CB(cb->skb).portid;
+	struct slg_obj *obj;
+	int err = 0;
+	void *hdr;
+
+	NL_ASSERT_DUMP_CTX_FITS(struct slg_dump_ctx);
+
+	mutex_lock(&sgn->lock);
+	cb->seq = sgn->dump_seq;
+	for (obj = slg_policy_next(slg_view(sgn, portid), kind,
+				   ctx->started ? &ctx->last : NULL);
+	     obj; obj = slg_policy_next(slg_view(sgn, portid), kind,
+					&obj->ident)) {
+		hdr = genlmsg_put(skb, portid, cb->nlh->nlmsg_seq,
+				  &sliceguard_nl_family, NLM_F_MULTI,
+				  slg_get_cmds[kind]);
+		if (!hdr) {
+			err = -EMSGSIZE;
+			break;
+		}
+		genl_dump_check_consistent(cb, hdr);
+		err = slg_obj_fill(skb, obj, obj->generation, -1);
+		if (err) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		ctx->last = obj->ident;
+		ctx->started = true;
+	}
+	mutex_unlock(&sgn->lock);
+
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err;
+}
+
+/* new (@create) and set: store the parsed object, replacing its key's. */
+static int slg_write(struct sk_buff *skb, struct genl_info *info,
+		     enum slg_kind kind, bool create)
+{
+	const struct nlattr *key = info->attrs[slg_key_attrs[kind]];
+	struct slg_net *sgn = slg_net(genl_info_net(info));
+	struct slg_obj *obj = NULL, *old = NULL;
+	struct slg_req_attrs req = {
+		.info = info,
+	};
+	struct slg_policy *pol;
+	struct slg_commit commit;
+	struct sk_buff *rsp;
+	bool in_tx;
+	void *hdr;
+	int err;
+
+	if (!create && GENL_REQ_ATTR_CHECK(info, slg_key_attrs[kind]))
+		return -EINVAL;
+	rsp = slg_reply_new(info, &hdr);
+	if (!rsp)
+		return -ENOMEM;
+
+	mutex_lock(&sgn->lock);
+	err = slg_may_write(sgn, info);
+	if (err)
+		goto err_unlock;
+	obj = slg_obj_parse(kind, &req);
+	if (IS_ERR(obj)) {
+		err = PTR_ERR(obj);
+		obj = NULL;
+		goto err_unlock;
+	}
+	in_tx = slg_in_tx(sgn, info->snd_portid);
+	pol = slg_view(sgn, info->snd_portid);
+
+	if (key)
+		old = slg_policy_find(pol, kind, &obj->ident);
+	if (old && create && (info->nlhdr->nlmsg_flags & NLM_F_EXCL)) {
+		NL_SET_ERR_MSG_ATTR_FMT(info->extack, key, "%s exists",
+					slg_kind_names[kind]);
+		err = -EEXIST;
+		goto err_unlock;
+	}
+	if (!old && !create) {
+		err = slg_not_found(info, kind, key);
+		goto err_unlock;
+	}
+	if (!old && pol->n[kind] >= slg_limit(kind)) {
+		GENL_SET_ERR_MSG_FMT(info, "%s limit reached",
+				     slg_kind_names[kind]);
+		err = -ENOSPC;
+		goto err_unlock;
+	}
+	/* Inside a transaction, cross-object checks wait for the commit. */
+	if (!in_tx) {
+		err = slg_check_obj(pol, NULL, obj, &req, info->extack);
+		if (err)
+			goto err_unlock;
+	}
+
+	obj->generation = slg_next_generation(sgn);
+	if (key) {
+		old = slg_policy_store(pol, obj);
+		err = PTR_ERR_OR_ZERO(old);
+	} else {
+		err = slg_policy_store_new_rule(pol, obj);
+	}
+	if (err)
+		goto err_unlock;
+
+	/* The reply is filled before the object may be freed by a later op. */
+	err = slg_obj_fill(rsp, obj, obj->generation, -1);
+	sgn->dump_seq++;
+	if (in_tx) {
+		if (old && !slg_policy_holds(sgn->policy, old))
+			slg_obj_free(old);
+	} else {
+		sgn->generation++;
+		slg_commit_init(&commit, sgn, skb, info);
+		slg_announce(&commit, obj,
+			     old ? SLICEGUARD_CHANGE_SET : SLICEGUARD_CHANGE_NEW,
+			     info->genlhdr->cmd);
+		slg_announce_commit(&commit);
+		slg_obj_free(old);
+	}
+	mutex_unlock(&sgn->lock);
+
+	if (err) {
+		nlmsg_free(rsp);
+		return err;
+	}
+	genlmsg_end(rsp, hdr);
+	return genlmsg_reply(rsp, info);
+
+err_unlock:
+	mutex_unlock(&sgn->lock);
+	slg_obj_free(obj);
+	nlmsg_free(rsp);
+	return err;
+}
+
+static int slg_del(struct sk_buff *skb, struct genl_info *info,
+		   enum slg_kind kind)
+{
+	struct slg_net *sgn = slg_net(genl_info_net(info));
+	struct slg_commit commit;
+	struct slg_policy *pol;
+	struct slg_obj *obj;
+	int err;
+
+	mutex_lock(&sgn->lock);
+	err = slg_may_write(sgn, info);
+	if (err)
+		goto unlock;
+	pol = slg_view(sgn, info->snd_portid);
+	obj = slg_lookup(pol, kind, info);
+	if (IS_ERR(obj)) {
+		err = PTR_ERR(obj);
+		goto unlock;
+	}
+
+	if (slg_in_tx(sgn, info->snd_portid)) {
+		slg_policy_erase(pol, obj);
+		if (!slg_policy_holds(sgn->policy, obj))
+			slg_obj_free(obj);
+		sgn->dump_seq++;
+		goto unlock;
+	}
+
+	err = slg_check_del(pol, obj, info->extack);
+	if (err)
+		goto unlock;
+	slg_policy_erase(pol, obj);
+	sgn->dump_seq++;
+	sgn->generation++;
+	slg_commit_init(&commit, sgn, skb, info);
+	slg_announce(&commit, obj, SLICEGUARD_CHANGE_DEL, info->genlhdr->cmd);
+	slg_announce_commit(&commit);
+	slg_obj_free(obj);
+unlock:
+	mutex_unlock(&sgn->lock);
+	return err;
+}
+
+/* Transactions and the policy as a whole */
+
+int sliceguard_nl_tx_begin_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct slg_net *sgn = slg_net(genl_info_net(info));
+	struct slg_tx *tx;
+	u64 generation;
+	int err;
+
+	mutex_lock(&sgn->lock);
+	if (sgn->tx) {
+		GENL_SET_ERR_MSG_FMT(info, "transaction open by port %u",
+				     sgn->tx->portid);
+		err = -EBUSY;
+		goto err_unlock;
+	}
+	tx = kzalloc(sizeof(*tx), GFP_KERNEL);
+	if (!tx) {
+		err = -ENOMEM;
+		goto err_unlock;
+	}
+	tx->staged = slg_policy_clone(sgn->policy);
+	if (!tx->staged) {
+		err = -ENOMEM;
+		goto err_free_tx;
+	}
+	tx->portid = info->snd_portid;
+	sgn->tx = tx;
+	sgn->dump_seq++;
+	atomic_long_inc(&slg_live_objects);
+	generation = sgn->generation;
+	mutex_unlock(&sgn->lock);
+
+	return slg_reply_generation(info, generation);
+
+err_free_tx:
+	kfree(tx);
+err_unlock:
+	mutex_unlock(&sgn->lock);
+	return err;
+}
+
+static int slg_own_tx(struct slg_net *sgn, struct genl_info *info)
+{
+	if (!slg_in_tx(sgn, info->snd_portid)) {
+		GENL_SET_ERR_MSG(info, "no transaction open");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int sliceguard_nl_tx_commit_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct slg_net *sgn = slg_net(genl_info_net(info));
+	struct slg_policy *old;
+	struct slg_commit commit;
+	u64 generation;
+	int err;
+
+	mutex_lock(&sgn->lock);
+	err = slg_own_tx(sgn, info);
+	if (err)
+		goto err_unlock;
+	err = slg_check_policy(sgn->tx->staged, sgn->policy, info->extack);
+	if (err) {
+		slg_tx_free(sgn);
+		goto err_unlock;
+	}
+
+	old = sgn->policy;
+	sgn->policy = sgn->tx->staged;
+	sgn->tx->staged = old;
+	sgn->generation++;
+	generation = sgn->generation;
+	slg_commit_init(&commit, sgn, skb, info);
+	slg_announce_diff(&commit, old, sgn->policy, 0);
+	slg_announce_commit(&commit);
+	pr_notice("audit netns=%u portid=%u uid=%u cmd=tx-commit changes=%u gen=%llu\n",
+		  commit.net->ns.inum, commit.portid, commit.uid,
+		  commit.changes, commit.generation);
+	/* Frees what the old policy held and the new one does not. */
+	slg_tx_free(sgn);
+	mutex_unlock(&sgn->lock);
+
+	return slg_reply_generation(info, generation);
+
+err_unlock:
+	mutex_unlock(&sgn->lock);
+	return err;
+}
+
+int sliceguard_nl_tx_abort_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct slg_net *sgn = slg_net(genl_info_net(info));
+	int err;
+
+	mutex_lock(&sgn->lock);
+	err = slg_own_tx(sgn, info);
+	if (!err)
+		slg_tx_free(sgn);
+	mutex_unlock(&sgn->lock);
+	return err;
+}
+
+int sliceguard_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct slg_net *sgn = slg_net(genl_info_net(info));
+	struct slg_policy *pol;
+	struct sk_buff *rsp;
+	void *hdr;
+	int err;
+
+	rsp = slg_reply_new(info, &hdr);
+	if (!rsp)
+		return -ENOMEM;
+
+	mutex_lock(&sgn->lock);
+	pol = slg_view(sgn, info->snd_portid);
+	err = nla_put(rsp, SLICEGUARD_A_POLICY_GENERATION,
+		      sizeof(sgn->generation), &sgn->generation) ||
+	      (sgn->tx && nla_put_u32(rsp, SLICEGUARD_A_POLICY_TX_PORTID,
+				      sgn->tx->portid)) ||
+	      nla_put_u32(rsp, SLICEGUARD_A_POLICY_N_SLICES, pol->n[SLG_SLICE]) ||
+	      nla_put_u32(rsp, SLICEGUARD_A_POLICY_N_APPS, pol->n[SLG_APP]) ||
+	      nla_put_u32(rsp, SLICEGUARD_A_POLICY_N_RULES, pol->n[SLG_RULE]) ||
+	      nla_put_u32(rsp, SLICEGUARD_A_POLICY_N_UPLINKS,
+			  pol->n[SLG_UPLINK]) ||
+	      nla_put_u32(rsp, SLICEGUARD_A_POLICY_MAX_SLICES,
+			  slg_limit(SLG_SLICE)) ||
+	      nla_put_u32(rsp, SLICEGUARD_A_POLICY_MAX_APPS,
+			  slg_limit(SLG_APP)) ||
+	      nla_put_u32(rsp, SLICEGUARD_A_POLICY_MAX_RULES,
+			  slg_limit(SLG_RULE)) ||
+	      nla_put_u32(rsp, SLICEGUARD_A_POLICY_MAX_UPLINKS,
+			  slg_limit(SLG_UPLINK)) ? -EMSGSIZE : 0;
+	mutex_unlock(&sgn->lock);
+
+	if (err) {
+		nlmsg_free(rsp);
+		return err;
+	}
+	genlmsg_end(rsp, hdr);
+	return genlmsg_reply(rsp, info);
+}
+
+int sliceguard_nl_policy_flush_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct slg_net *sgn = slg_net(genl_info_net(info));
+	struct slg_policy *empty, *old;
+	struct slg_commit commit;
+	u64 generation;
+	int err;
+
+	empty = slg_policy_alloc();
+	if (!empty)
+		return -ENOMEM;
+
+	mutex_lock(&sgn->lock);
+	err = slg_may_write(sgn, info);
+	if (err)
+		goto err_unlock;
+	sgn->dump_seq++;
+	generation = slg_next_generation(sgn);
+	if (sgn->tx) {
+		slg_policy_free(sgn->tx->staged, sgn->policy);
+		sgn->tx->staged = empty;
+		goto unlock;
+	}
+
+	old = sgn->policy;
+	sgn->policy = empty;
+	sgn->generation++;
+	slg_commit_init(&commit, sgn, skb, info);
+	slg_announce_diff(&commit, old, empty, SLICEGUARD_CMD_POLICY_FLUSH);
+	slg_announce_commit(&commit);
+	slg_policy_free(old, NULL);
+unlock:
+	mutex_unlock(&sgn->lock);
+	return slg_reply_generation(info, generation);
+
+err_unlock:
+	mutex_unlock(&sgn->lock);
+	slg_policy_free(empty, NULL);
+	return err;
+}
+
+/*
+ * The generated ops table calls one handler per command; each is a thin
+ * wrapper naming the object kind for the generic handlers above.
+ */
+#define SLG_OBJ_HANDLERS(name, kind)					\
+int sliceguard_nl_##name##_get_doit(struct sk_buff *skb,		\
+				    struct genl_info *info)		\
+{									\
+	return slg_get(skb, info, kind);				\
+}									\
+int sliceguard_nl_##name##_get_dumpit(struct sk_buff *skb,		\
+				      struct netlink_callback *cb)	\
+{									\
+	return slg_dump(skb, cb, kind);					\
+}									\
+int sliceguard_nl_##name##_new_doit(struct sk_buff *skb,		\
+				    struct genl_info *info)		\
+{									\
+	return slg_write(skb, info, kind, true);			\
+}									\
+int sliceguard_nl_##name##_set_doit(struct sk_buff *skb,		\
+				    struct genl_info *info)		\
+{									\
+	return slg_write(skb, info, kind, false);			\
+}									\
+int sliceguard_nl_##name##_del_doit(struct sk_buff *skb,		\
+				    struct genl_info *info)		\
+{									\
+	return slg_del(skb, info, kind);				\
+}
+
+SLG_OBJ_HANDLERS(slice, SLG_SLICE)
+SLG_OBJ_HANDLERS(app, SLG_APP)
+SLG_OBJ_HANDLERS(rule, SLG_RULE)
+SLG_OBJ_HANDLERS(uplink, SLG_UPLINK)
+
+/* Lifetime */
+
+/* A socket closing with its transaction open abandons it. */
+static int slg_netlink_notify(struct notifier_block *nb, unsigned long event,
+			      void *ptr)
+{
+	struct netlink_notify *n = ptr;
+	struct slg_net *sgn;
+
+	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
+		return NOTIFY_DONE;
+	sgn = slg_net(n->net);
+	mutex_lock(&sgn->lock);
+	if (slg_in_tx(sgn, n->portid))
+		slg_tx_free(sgn);
+	mutex_unlock(&sgn->lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block slg_netlink_notifier = {
+	.notifier_call = slg_netlink_notify,
+};
+
+static int __net_init slg_net_init(struct net *net)
+{
+	struct slg_net *sgn = slg_net(net);
+
+	sgn->policy = slg_policy_alloc();
+	if (!sgn->policy)
+		return -ENOMEM;
+	mutex_init(&sgn->lock);
+	sgn->dump_seq = 1;
+	return 0;
+}
+
+static void __net_exit slg_net_exit(struct net *net)
+{
+	struct slg_net *sgn = slg_net(net);
+
+	if (sgn->tx)
+		slg_tx_free(sgn);
+	slg_policy_free(sgn->policy, NULL);
+	mutex_destroy(&sgn->lock);
+}
+
+static struct pernet_operations slg_net_ops = {
+	.init	= slg_net_init,
+	.exit	= slg_net_exit,
+	.id	= &slg_net_id,
+	.size	= sizeof(struct slg_net),
+};
+
+static int __init sliceguard_init(void)
+{
+	int err;
+
+	err = register_pernet_subsys(&slg_net_ops);
+	if (err)
+		return err;
+	err = netlink_register_notifier(&slg_netlink_notifier);
+	if (err)
+		goto err_pernet;
+	err = genl_register_family(&sliceguard_nl_family);
+	if (err)
+		goto err_notifier;
+	return 0;
+
+err_notifier:
+	netlink_unregister_notifier(&slg_netlink_notifier);
+err_pernet:
+	unregister_pernet_subsys(&slg_net_ops);
+	return err;
+}
+
+static void __exit sliceguard_exit(void)
+{
+	genl_unregister_family(&sliceguard_nl_family);
+	netlink_unregister_notifier(&slg_netlink_notifier);
+	unregister_pernet_subsys(&slg_net_ops);
+}
+
+module_init(sliceguard_init);
+module_exit(sliceguard_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("sliceguard: slice and MEC-app isolation policy store");
+MODULE_ALIAS_GENL_FAMILY(SLICEGUARD_FAMILY_NAME);
