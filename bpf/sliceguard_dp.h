@@ -170,9 +170,9 @@ struct sg_slice_cfg {
 	__u8 has_ue_prefixes;
 	__u8 pad[6];
 	__u64 rate_bytes;	/* bytes per second, 0: unlimited */
-	__u64 burst_bytes;
-	__u64 rate_packets;
-	__u64 ue_rate_bytes;
+	__u64 tau_bytes_ns;	/* burst as time: burst_bytes * 1e9 / rate_bytes */
+	__u64 rate_packets;	/* packets per second, 0: unlimited */
+	__u64 ue_rate_bytes;	/* per UE, bytes per second, 0: unlimited */
 };
 
 struct sg_endpoint_cfg {
@@ -190,7 +190,7 @@ struct sg_app_cfg {
 	__u32 id;
 	__u32 n_endpoints;
 	__u64 rate_bytes;
-	__u64 burst_bytes;
+	__u64 tau_bytes_ns;
 	__u64 rate_packets;
 	struct sg_endpoint_cfg endpoints[SG_MAX_ENDPOINTS];
 };
@@ -200,7 +200,7 @@ struct sg_rule_cfg {
 	__u32 id;
 	__u32 pad;
 	__u64 rate_bytes;
-	__u64 burst_bytes;
+	__u64 tau_bytes_ns;
 	__u64 rate_packets;
 };
 
@@ -250,7 +250,12 @@ enum sg_bucket_kind {
 	SG_BUCKET_EVENTS,	/* deny events of one source slice */
 };
 
-/* sg_buckets (LRU): token buckets kept as theoretical arrival times (GCRA). */
+/*
+ * sg_buckets (LRU): token buckets kept as theoretical arrival times (GCRA):
+ * a packet of cost c passes when max(tat, now) + c * 1e9 / rate - now <=
+ * tau, and then moves tat there. Packet-rate and per-UE buckets hold one
+ * second of rate (tau = 1e9 ns).
+ */
 struct sg_bucket_key {
 	__u8 kind;		/* enum sg_bucket_kind */
 	__u8 family;		/* UE buckets */

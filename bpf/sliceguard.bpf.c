@@ -1,0 +1,1370 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sliceguard data path: slice and MEC-app isolation at XDP (uplinks) and
+ * TC (app interfaces). Documentation/datapath.rst is the procedure this
+ * file implements; section names there are quoted in comments here.
+ *
+ * Per-packet cost does not depend on the policy size: every policy lookup
+ * is a hash, array or LPM lookup, and the only loops walk headers or one
+ * app's endpoints, with fixed limits.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include <linux/sliceguard.h>
+
+#include "sliceguard_dp.h"
+
+#define ETH_P_IP	0x0800
+#define ETH_P_ARP	0x0806
+#define ETH_P_8021Q	0x8100
+#define ETH_P_8021AD	0x88a8
+#define ETH_P_IPV6	0x86dd
+
+#define AF_INET		2
+#define AF_INET6	10
+
+#define IPPROTO_HOPOPTS	0
+#define IPPROTO_ICMP	1
+#define IPPROTO_TCP	6
+#define IPPROTO_UDP	17
+#define IPPROTO_ROUTING	43
+#define IPPROTO_FRAGMENT 44
+#define IPPROTO_AH	51
+#define IPPROTO_ICMPV6	58
+#define IPPROTO_DSTOPTS	60
+#define IPPROTO_SCTP	132
+
+#define TCP_FLAG_SYN	0x02
+#define TCP_FLAG_ACK	0x10
+
+#define ICMP_ECHOREPLY		0
+#define ICMP_ECHO		8
+#define ICMPV6_ECHO_REQUEST	128
+#define ICMPV6_ECHO_REPLY	129
+
+#define GTPU_TYPE_GPDU	255
+
+#define TC_PASS		(-1)	/* TC_ACT_UNSPEC / TCX_NEXT: let later filters run */
+#define TC_DROP		2	/* TC_ACT_SHOT / TCX_DROP */
+
+#define NSEC_PER_SEC	1000000000ULL
+
+/* Deny events per second (and burst) per source slice. */
+const volatile __u64 sg_event_rate = 100;
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* ---- maps: global state ---- */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sg_config);
+} sg_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, sg_inflight_t);
+} sg_inflight SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SG_FLOW_ENTRIES);
+	__type(key, struct sg_flow_key);
+	__type(value, struct sg_flow_val);
+} sg_flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SG_FRAG_ENTRIES);
+	__type(key, struct sg_frag_key);
+	__type(value, struct sg_frag_val);
+} sg_frags SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SG_BUCKET_ENTRIES);
+	__type(key, struct sg_bucket_key);
+	__type(value, struct sg_bucket);
+} sg_buckets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SG_R_MAX);
+	__type(key, __u32);
+	__type(value, struct sg_count);
+} sg_reason_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, SG_MAX_SLICES);
+	__type(key, __u32);
+	__type(value, struct sg_obj_count);
+} sg_slice_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, SG_MAX_APPS);
+	__type(key, __u32);
+	__type(value, struct sg_obj_count);
+} sg_app_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, SG_MAX_RULES);
+	__type(key, __u32);
+	__type(value, struct sg_obj_count);
+} sg_rule_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SG_EVENT_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} sg_event_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, SG_EVENT_RING_BYTES);
+} sg_events SEC(".maps");
+
+/* ---- maps: policy, one inner map per slot ("Atomic policy generations") ---- */
+
+/*
+ * Inner maps are described by sizes, not BTF types: clang emits only a
+ * forward declaration for types reached through the outer map's template.
+ */
+#define SG_SLOT_MAP(name, inner_type, key_t, val_t, size, flags)	\
+	struct name##_inner {						\
+		__uint(type, inner_type);				\
+		__uint(max_entries, size);				\
+		__uint(map_flags, flags);				\
+		__uint(key_size, sizeof(key_t));			\
+		__uint(value_size, sizeof(val_t));			\
+	};								\
+	struct {							\
+		__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);		\
+		__uint(max_entries, 2);					\
+		__type(key, __u32);					\
+		__array(values, struct name##_inner);			\
+	} name SEC(".maps")
+
+SG_SLOT_MAP(sg_ifaces, BPF_MAP_TYPE_HASH, __u32, struct sg_iface, SG_MAX_IFACES, 0);
+SG_SLOT_MAP(sg_slices, BPF_MAP_TYPE_HASH, __u32, struct sg_slice_cfg, SG_MAX_SLICES, 0);
+SG_SLOT_MAP(sg_apps, BPF_MAP_TYPE_HASH, __u32, struct sg_app_cfg, SG_MAX_APPS, 0);
+SG_SLOT_MAP(sg_rules, BPF_MAP_TYPE_HASH, __u32, struct sg_rule_cfg, SG_MAX_RULES, 0);
+SG_SLOT_MAP(sg_rule_lpm, BPF_MAP_TYPE_LPM_TRIE, struct sg_rule_key, __u32,
+	    SG_RULE_LPM_SIZE, BPF_F_NO_PREALLOC);
+SG_SLOT_MAP(sg_ue4, BPF_MAP_TYPE_LPM_TRIE, struct sg_lpm4_key, __u32,
+	    SG_UE_LPM_SIZE, BPF_F_NO_PREALLOC);
+SG_SLOT_MAP(sg_ue6, BPF_MAP_TYPE_LPM_TRIE, struct sg_lpm6_key, __u32,
+	    SG_UE_LPM_SIZE, BPF_F_NO_PREALLOC);
+SG_SLOT_MAP(sg_ep4, BPF_MAP_TYPE_LPM_TRIE, struct sg_lpm4_key, __u32,
+	    SG_EP_LPM_SIZE, BPF_F_NO_PREALLOC);
+SG_SLOT_MAP(sg_ep6, BPF_MAP_TYPE_LPM_TRIE, struct sg_lpm6_key, __u32,
+	    SG_EP_LPM_SIZE, BPF_F_NO_PREALLOC);
+SG_SLOT_MAP(sg_teids, BPF_MAP_TYPE_LPM_TRIE, struct sg_teid_key, __u32,
+	    SG_TEID_LPM_SIZE, BPF_F_NO_PREALLOC);
+SG_SLOT_MAP(sg_vlans, BPF_MAP_TYPE_ARRAY, __u32, __u32, SG_VLAN_IDS, 0);
+SG_SLOT_MAP(sg_dscps, BPF_MAP_TYPE_ARRAY, __u32, __u32, SG_DSCP_VALUES, 0);
+
+/* ---- packet state ---- */
+
+struct sg_pkt {
+	__u8 family;		/* 0 until an IP header was parsed */
+	__u8 proto;
+	__u8 dscp;
+	__u8 hop_limit;
+	__u8 icmp_type;
+	__u8 tcp_flags;
+	__u8 has_vid;
+	__u8 has_teid;
+	__u8 is_frag;
+	__u8 frag_first;
+	__u16 vid;
+	__u16 frag_off;		/* in 8-byte units */
+	__u16 l4_len;		/* transport header length */
+	__u32 frag_id;
+	__be32 teid;
+	__be16 sport;		/* flow key ports; ICMP echo: the id */
+	__be16 dport;
+	__u16 rule_port;	/* destination port rules and endpoints see */
+	__u16 l4_off;		/* transport header offset from the frame start */
+	__u16 l4_room;		/* IP payload bytes from l4_off on */
+	__u16 pad;
+	__u8 saddr[16];
+	__u8 daddr[16];
+};
+
+struct sg_peer {
+	__u32 kind;		/* enum sliceguard_peer */
+	__u32 id;
+};
+
+struct sg_ctx {
+	struct sg_pkt p;
+	struct sg_peer src;
+	struct sg_peer dst;
+	__u64 len;		/* wire length, for byte counters and rates */
+	__u64 now;
+	__u64 generation;
+	__u32 slot;
+	__u32 ifindex;
+	__u32 hook;		/* enum sg_hook */
+	__u32 rule_id;
+	__u32 slice_id;		/* the UE side's slice: counters, mark, rates */
+	__u32 mark;
+	__u32 src_slice, dst_slice, src_app, dst_app;
+	__u32 iface_app;	/* app interfaces: the app behind it */
+	__u8 iface_mode;	/* uplinks: enum sliceguard_uplink_mode */
+	__u8 iface_unsliced;	/* uplinks: enum sliceguard_unsliced */
+	__u8 pad[2];
+};
+
+/*
+ * The decision is split into global functions: the verifier checks each
+ * once on its own instead of once per path through the parser, which keeps
+ * every program far below the complexity limit.
+ */
+#define SG_GLOBAL __attribute__((noinline))
+
+/* ---- parsing ("Parsing (both programs)") ---- */
+
+/*
+ * Headers are copied out with bpf_{xdp,skb}_load_bytes() at scalar offsets
+ * rather than read through packet pointers: every bound is then one
+ * comparison against a length the packet itself declared, and the
+ * verifier does not have to track a packet range per header combination.
+ * xdp is a constant in each caller.
+ */
+static __always_inline int load(void *ctx, int xdp, __u32 off, void *buf, __u32 len)
+{
+	off &= 0xffff;
+	if (xdp)
+		return bpf_xdp_load_bytes(ctx, off, buf, len);
+	return bpf_skb_load_bytes(ctx, off, buf, len);
+}
+
+/*
+ * Transport header at off with room bytes of IP payload (already checked
+ * to be present). Sets ports, flags and l4_len. Returns -1 to go on, or a
+ * reason.
+ */
+static __always_inline int parse_l4(void *ctx, int xdp, struct sg_pkt *p, __u32 off, __u32 room)
+{
+	__u8 h[20];
+	__u32 need;
+
+	p->l4_len = 0;
+	p->l4_off = off;
+	p->l4_room = room;
+	if (p->is_frag && !p->frag_first)
+		return -1;
+
+	switch (p->proto) {
+	case IPPROTO_TCP:
+		if (room < 20 || load(ctx, xdp, off, h, 20))
+			break;
+		need = (h[12] >> 4) * 4;
+		if (need < 20)
+			return p->is_frag ? SG_R_FRAG_TINY : SG_R_MALFORMED;
+		if (room < need)
+			break;
+		p->sport = *(__be16 *)&h[0];
+		p->dport = *(__be16 *)&h[2];
+		p->rule_port = bpf_ntohs(p->dport);
+		p->tcp_flags = h[13];
+		p->l4_len = need;
+		return -1;
+	case IPPROTO_UDP:
+	case IPPROTO_SCTP:
+		/* UDP and the SCTP common header start with the two ports. */
+		need = p->proto == IPPROTO_UDP ? 8 : 12;
+		if (room < need || load(ctx, xdp, off, h, 4))
+			break;
+		p->sport = *(__be16 *)&h[0];
+		p->dport = *(__be16 *)&h[2];
+		p->rule_port = bpf_ntohs(p->dport);
+		p->l4_len = need;
+		return -1;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		if (room < 4 || load(ctx, xdp, off, h, 4))
+			break;
+		p->icmp_type = h[0];
+		need = 4;
+		if ((p->proto == IPPROTO_ICMP && (h[0] == ICMP_ECHO || h[0] == ICMP_ECHOREPLY)) ||
+		    (p->proto == IPPROTO_ICMPV6 &&
+		     (h[0] == ICMPV6_ECHO_REQUEST || h[0] == ICMPV6_ECHO_REPLY))) {
+			need = 8;
+			if (room < 8 || load(ctx, xdp, off + 4, h, 2))
+				break;
+			/* The echo id plays both ports of the flow key. */
+			p->sport = *(__be16 *)&h[0];
+			p->dport = p->sport;
+		}
+		p->l4_len = need;
+		return -1;
+	default:
+		return -1;
+	}
+	/* The transport header is cut short. */
+	return p->is_frag ? SG_R_FRAG_TINY : SG_R_MALFORMED;
+}
+
+static __always_inline int parse_ipv4(void *ctx, int xdp, struct sg_pkt *p, __u32 off,
+				      __u32 present)
+{
+	struct iphdr iph;
+	__u32 hlen, tot;
+	__u16 frag;
+
+	if (present < sizeof(iph) || load(ctx, xdp, off, &iph, sizeof(iph)))
+		return SG_R_MALFORMED;
+	if (iph.version != 4 || iph.ihl < 5)
+		return SG_R_MALFORMED;
+	hlen = iph.ihl * 4;
+	tot = bpf_ntohs(iph.tot_len);
+	if (tot < hlen || tot > present)
+		return SG_R_MALFORMED;
+
+	p->family = AF_INET;
+	p->proto = iph.protocol;
+	p->dscp = iph.tos >> 2;
+	p->hop_limit = iph.ttl;
+	__builtin_memcpy(p->saddr, &iph.saddr, 4);
+	__builtin_memcpy(p->daddr, &iph.daddr, 4);
+	frag = bpf_ntohs(iph.frag_off);
+	if (frag & 0x3fff) {	/* MF or an offset */
+		p->is_frag = 1;
+		p->frag_off = frag & 0x1fff;
+		p->frag_first = p->frag_off == 0;
+		p->frag_id = bpf_ntohs(iph.id);
+	}
+	return parse_l4(ctx, xdp, p, off + hlen, tot - hlen);
+}
+
+static __always_inline int parse_ipv6(void *ctx, int xdp, struct sg_pkt *p, __u32 off,
+				      __u32 present)
+{
+	struct ipv6hdr ip6;
+	__u32 room;
+	__u8 next;
+	int i;
+
+	if (present < sizeof(ip6) || load(ctx, xdp, off, &ip6, sizeof(ip6)))
+		return SG_R_MALFORMED;
+	if (ip6.version != 6)
+		return SG_R_MALFORMED;
+	room = bpf_ntohs(ip6.payload_len);
+	if (room + sizeof(ip6) > present)
+		return SG_R_MALFORMED;
+
+	p->family = AF_INET6;
+	p->dscp = ((ip6.priority << 4) | (ip6.flow_lbl[0] >> 4)) >> 2;
+	p->hop_limit = ip6.hop_limit;
+	__builtin_memcpy(p->saddr, &ip6.saddr, 16);
+	__builtin_memcpy(p->daddr, &ip6.daddr, 16);
+	next = ip6.nexthdr;
+	off += sizeof(ip6);
+
+	for (i = 0; i <= SG_MAX_IPV6_EXTHDRS; i++) {
+		__u8 h[8];
+		__u32 hlen;
+
+		if (next != IPPROTO_HOPOPTS && next != IPPROTO_ROUTING &&
+		    next != IPPROTO_DSTOPTS && next != IPPROTO_FRAGMENT &&
+		    next != IPPROTO_AH)
+			break;
+		if (i == SG_MAX_IPV6_EXTHDRS)
+			return SG_R_EXTHDR_CHAIN;
+		if (room < 8 || load(ctx, xdp, off, h, 8))
+			return SG_R_MALFORMED;
+		if (next == IPPROTO_FRAGMENT) {
+			__u16 frag = bpf_ntohs(*(__be16 *)&h[2]);
+
+			hlen = 8;
+			if (frag & 0xfff9) {	/* an offset or M */
+				p->is_frag = 1;
+				p->frag_off = frag >> 3;
+				p->frag_first = p->frag_off == 0;
+				p->frag_id = bpf_ntohl(*(__be32 *)&h[4]);
+			}
+		} else if (next == IPPROTO_AH) {
+			hlen = (h[1] + 2) * 4;
+		} else {
+			hlen = (h[1] + 1) * 8;
+		}
+		if (hlen > room)
+			return SG_R_MALFORMED;
+		next = h[0];
+		off += hlen;
+		room -= hlen;
+		/* What follows a non-first fragment header is payload. */
+		if (p->is_frag && !p->frag_first)
+			break;
+	}
+	p->proto = next;
+	return parse_l4(ctx, xdp, p, off, room);
+}
+
+/*
+ * Ethernet and at most one VLAN tag. Returns -1 with *family and *l3 (the
+ * network header offset) set for IP, or a reason.
+ */
+static __always_inline int parse_eth(void *ctx, int xdp, struct sg_pkt *p, __u32 wire_len,
+				     __u32 *family, __u32 *l3)
+{
+	__u8 h[18];
+	__u16 proto;
+
+	if (wire_len < 14 || load(ctx, xdp, 0, h, 14))
+		return SG_R_MALFORMED;
+	proto = bpf_ntohs(*(__be16 *)&h[12]);
+	*l3 = 14;
+	if (proto == ETH_P_8021Q || proto == ETH_P_8021AD) {
+		if (wire_len < 18 || load(ctx, xdp, 14, h, 4))
+			return SG_R_MALFORMED;
+		p->vid = bpf_ntohs(*(__be16 *)&h[0]) & 0x0fff;
+		/* VID 0 is a priority tag: the packet counts as untagged. */
+		p->has_vid = p->vid != 0;
+		proto = bpf_ntohs(*(__be16 *)&h[2]);
+		*l3 = 18;
+		if (proto == ETH_P_8021Q || proto == ETH_P_8021AD)
+			return SG_R_VLAN_STACKED;
+	}
+	if (proto == ETH_P_IP) {
+		*family = AF_INET;
+		return -1;
+	}
+	if (proto == ETH_P_IPV6) {
+		*family = AF_INET6;
+		return -1;
+	}
+	if (proto == ETH_P_ARP)
+		return SG_R_NON_IP;
+	return SG_R_L3_UNKNOWN;
+}
+
+static __always_inline bool is_nd(const struct sg_pkt *p)
+{
+	return p->family == AF_INET6 && p->proto == IPPROTO_ICMPV6 && !p->is_frag &&
+	       p->l4_len && p->icmp_type >= 133 && p->icmp_type <= 137 &&
+	       p->hop_limit == 255;
+}
+
+/*
+ * GTP-U at off, udp_room bytes of UDP payload. Returns -1 with the inner
+ * packet parsed into p, or a reason.
+ */
+static __always_inline int parse_gtpu(void *ctx, int xdp, struct sg_pkt *p, __u32 off,
+				      __u32 udp_room)
+{
+	__u32 end, used = 8;
+	__u8 h[12], next = 0;
+	int i;
+
+	if (udp_room < 8 || load(ctx, xdp, off, h, 8))
+		return SG_R_MALFORMED;
+	if ((h[0] >> 5) != 1 || !(h[0] & 0x10))	/* version 1, PT 1 */
+		return SG_R_MALFORMED;
+	if (h[1] != GTPU_TYPE_GPDU)
+		return SG_R_GTP_CONTROL;
+	end = 8 + bpf_ntohs(*(__be16 *)&h[2]);
+	if (end > udp_room)
+		return SG_R_MALFORMED;
+	p->teid = *(__be32 *)&h[4];
+	p->has_teid = 1;
+	if (h[0] & 0x07) {	/* E, S or PN: the optional 4-byte field */
+		__u8 e_flag = h[0] & 0x04;
+
+		if (end < 12 || load(ctx, xdp, off + 8, h, 4))
+			return SG_R_MALFORMED;
+		/* Its last byte is the type of the first extension header. */
+		next = e_flag ? h[3] : 0;
+		used = 12;
+	}
+	for (i = 0; i <= SG_MAX_GTPU_EXTHDRS; i++) {
+		__u32 elen;
+
+		if (!next)
+			break;
+		if (i == SG_MAX_GTPU_EXTHDRS)
+			return SG_R_EXTHDR_CHAIN;
+		if (used + 4 > end || load(ctx, xdp, off + used, h, 1))
+			return SG_R_MALFORMED;
+		elen = h[0] * 4;
+		if (!elen || used + elen > end || load(ctx, xdp, off + used + elen - 1, h, 1))
+			return SG_R_MALFORMED;
+		next = h[0];
+		used += elen;
+	}
+	if (used >= end || load(ctx, xdp, off + used, h, 1))
+		return SG_R_MALFORMED;
+	if ((h[0] >> 4) == 4)
+		return parse_ipv4(ctx, xdp, p, off + used, end - used);
+	if ((h[0] >> 4) == 6)
+		return parse_ipv6(ctx, xdp, p, off + used, end - used);
+	return SG_R_MALFORMED;
+}
+
+/* ---- policy lookups ---- */
+
+static __always_inline void *slot_map(void *outer, __u32 slot)
+{
+	return bpf_map_lookup_elem(outer, &slot);
+}
+
+/* Slice whose UE prefixes hold addr (0: none). */
+static __always_inline __u32 ue_slice(struct sg_ctx *c, const __u8 *addr)
+{
+	__u32 *id;
+
+	if (c->p.family == AF_INET) {
+		struct sg_lpm4_key k = { .prefixlen = 32 };
+		void *m = slot_map(&sg_ue4, c->slot);
+
+		if (!m)
+			return 0;
+		__builtin_memcpy(k.addr, addr, 4);
+		id = bpf_map_lookup_elem(m, &k);
+	} else {
+		struct sg_lpm6_key k = { .prefixlen = 128 };
+		void *m = slot_map(&sg_ue6, c->slot);
+
+		if (!m)
+			return 0;
+		__builtin_memcpy(k.addr, addr, 16);
+		id = bpf_map_lookup_elem(m, &k);
+	}
+	return id ? *id : 0;
+}
+
+/* App whose endpoint prefixes hold addr (0: none). */
+static __always_inline __u32 endpoint_app(struct sg_ctx *c, const __u8 *addr)
+{
+	__u32 *id;
+
+	if (c->p.family == AF_INET) {
+		struct sg_lpm4_key k = { .prefixlen = 32 };
+		void *m = slot_map(&sg_ep4, c->slot);
+
+		if (!m)
+			return 0;
+		__builtin_memcpy(k.addr, addr, 4);
+		id = bpf_map_lookup_elem(m, &k);
+	} else {
+		struct sg_lpm6_key k = { .prefixlen = 128 };
+		void *m = slot_map(&sg_ep6, c->slot);
+
+		if (!m)
+			return 0;
+		__builtin_memcpy(k.addr, addr, 16);
+		id = bpf_map_lookup_elem(m, &k);
+	}
+	return id ? *id : 0;
+}
+
+/* Whether the first len bits of a and b agree. */
+static __noinline bool prefix_match(const __u8 *a, const __u8 *b, __u32 len)
+{
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		__u32 bits;
+		__u8 mask;
+
+		if (len <= (__u32)i * 8)
+			return true;
+		bits = len - i * 8;
+		mask = bits >= 8 ? 0xff : (__u8)(0xff << (8 - bits));
+		if ((a[i] ^ b[i]) & mask)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Whether the packet's source (src_side) or destination address lies in one
+ * of app_id's endpoint prefixes; with check_port, also with a matching proto
+ * and destination port ("Destination").
+ */
+SG_GLOBAL int sg_endpoint_match(struct sg_ctx *c, __u32 app_id, int src_side, int check_port)
+{
+	void *apps;
+	struct sg_app_cfg *app;
+	const __u8 *addr;
+	int i;
+
+	if (!c)
+		return 0;
+	apps = slot_map(&sg_apps, c->slot);
+	if (!apps)
+		return 0;
+	app = bpf_map_lookup_elem(apps, &app_id);
+	if (!app)
+		return 0;
+	addr = src_side ? c->p.saddr : c->p.daddr;
+	for (i = 0; i < SG_MAX_ENDPOINTS; i++) {
+		const struct sg_endpoint_cfg *ep = &app->endpoints[i];
+
+		if (i >= app->n_endpoints)
+			break;
+		if (ep->family != c->p.family)
+			continue;
+		if (check_port) {
+			if (ep->proto && ep->proto != c->p.proto)
+				continue;
+			if (c->p.rule_port < ep->port_first || c->p.rule_port > ep->port_last)
+				continue;
+		}
+		if (prefix_match(ep->addr, addr, ep->len))
+			return 1;
+	}
+	return 0;
+}
+
+/* "Decision" step 4: the rule allowing (src, dst, proto, port), 0: none. */
+static __always_inline __u32 rule_lookup(struct sg_ctx *c)
+{
+	struct sg_rule_key k = {
+		.prefixlen = SG_RULE_KEY_FIXED_BITS + 16,
+		.src_kind = c->src.kind,
+		.dst_kind = c->dst.kind,
+		.src_id = bpf_htons(c->src.id),
+		.dst_id = bpf_htons(c->dst.id),
+		.proto = c->p.proto,
+		.port = bpf_htons(c->p.rule_port),
+	};
+	void *m = slot_map(&sg_rule_lpm, c->slot);
+	__u32 *id;
+
+	if (!m)
+		return 0;
+	id = bpf_map_lookup_elem(m, &k);
+	if (id)
+		return *id;
+	if (!k.proto)
+		return 0;
+	k.proto = 0;
+	k.port = 0;
+	id = bpf_map_lookup_elem(m, &k);
+	return id ? *id : 0;
+}
+
+static __always_inline bool rule_exists(struct sg_ctx *c, __u32 rule_id)
+{
+	void *m = slot_map(&sg_rules, c->slot);
+
+	return m && bpf_map_lookup_elem(m, &rule_id);
+}
+
+/* ---- flows ---- */
+
+static __always_inline __u64 flow_timeout(__u8 proto)
+{
+	if (proto == IPPROTO_TCP)
+		return SG_FLOW_TIMEOUT_TCP_NS;
+	if (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6)
+		return SG_FLOW_TIMEOUT_ICMP_NS;
+	return SG_FLOW_TIMEOUT_UDP_NS;
+}
+
+static __always_inline void flow_key(const struct sg_pkt *p, struct sg_flow_key *k, bool reverse)
+{
+	k->family = p->family;
+	k->proto = p->proto;
+	if (reverse) {
+		k->sport = p->dport;
+		k->dport = p->sport;
+		__builtin_memcpy(k->saddr, p->daddr, 16);
+		__builtin_memcpy(k->daddr, p->saddr, 16);
+	} else {
+		k->sport = p->sport;
+		k->dport = p->dport;
+		__builtin_memcpy(k->saddr, p->saddr, 16);
+		__builtin_memcpy(k->daddr, p->daddr, 16);
+	}
+}
+
+/* A live flow entry whose rule still exists in this generation. */
+static __always_inline struct sg_flow_val *flow_find(struct sg_ctx *c, bool reverse)
+{
+	struct sg_flow_key k = {};
+	struct sg_flow_val *v;
+
+	flow_key(&c->p, &k, reverse);
+	v = bpf_map_lookup_elem(&sg_flows, &k);
+	if (!v || v->expires_ns < c->now || !rule_exists(c, v->rule_id))
+		return NULL;
+	return v;
+}
+
+static __always_inline bool reply_allowed(const struct sg_pkt *p)
+{
+	if (p->proto == IPPROTO_TCP)
+		return !((p->tcp_flags & TCP_FLAG_SYN) && !(p->tcp_flags & TCP_FLAG_ACK));
+	if (p->proto == IPPROTO_ICMP)
+		return p->icmp_type == ICMP_ECHOREPLY;
+	if (p->proto == IPPROTO_ICMPV6)
+		return p->icmp_type == ICMPV6_ECHO_REPLY;
+	return true;
+}
+
+/* ---- rate policing (GCRA: theoretical arrival time per bucket) ---- */
+
+static __always_inline bool gcra(__u64 *tat_p, __u64 now, __u64 cost, __u64 rate, __u64 tau)
+{
+	__u64 inc, tat, start, next;
+	int i;
+
+	if (!rate)
+		return true;
+	inc = cost * NSEC_PER_SEC / rate;
+	for (i = 0; i < 4; i++) {
+		tat = *(volatile __u64 *)tat_p;
+		start = tat > now ? tat : now;
+		next = start + inc;
+		if (next - now > tau)
+			return false;
+		if (__sync_val_compare_and_swap(tat_p, tat, next) == tat)
+			return true;
+	}
+	/* Four lost races in a row: the bucket is being hammered. */
+	return false;
+}
+
+static __always_inline struct sg_bucket *bucket_get(struct sg_bucket_key *k)
+{
+	struct sg_bucket *b = bpf_map_lookup_elem(&sg_buckets, k);
+
+	if (!b) {
+		struct sg_bucket zero = {};
+
+		bpf_map_update_elem(&sg_buckets, k, &zero, BPF_NOEXIST);
+		b = bpf_map_lookup_elem(&sg_buckets, k);
+	}
+	return b;
+}
+
+/*
+ * Police one object: bytes then packets. A bucket that cannot be created
+ * (LRU map contention) does not police: the packet passes on.
+ */
+static __always_inline bool police(struct sg_ctx *c, __u8 kind, __u32 id, const __u8 *addr,
+				   __u64 rate_bytes, __u64 tau_bytes,
+				   __u64 rate_packets, __u64 tau_packets)
+{
+	struct sg_bucket_key k = { .kind = kind, .id = id };
+	struct sg_bucket *b;
+
+	if (!rate_bytes && !rate_packets)
+		return true;
+	if (addr) {
+		k.family = c->p.family;
+		__builtin_memcpy(k.addr, addr, 16);
+	}
+	b = bucket_get(&k);
+	if (!b)
+		return true;
+	if (!gcra(&b->tat_bytes, c->now, c->len, rate_bytes, tau_bytes))
+		return false;
+	return gcra(&b->tat_packets, c->now, 1, rate_packets, tau_packets);
+}
+
+/* "Decision" step 5, for sg_uplink and app ingress only. */
+SG_GLOBAL int sg_police_all(struct sg_ctx *c)
+{
+	void *slices, *apps, *rules;
+	struct sg_slice_cfg *s = NULL;
+	struct sg_app_cfg *a;
+	struct sg_rule_cfg *r;
+
+	if (!c)
+		return SG_R_MALFORMED;
+	slices = slot_map(&sg_slices, c->slot);
+	apps = slot_map(&sg_apps, c->slot);
+	rules = slot_map(&sg_rules, c->slot);
+	if (!slices || !apps || !rules)
+		return SG_R_NO_POLICY;
+	if (c->slice_id)
+		s = bpf_map_lookup_elem(slices, &c->slice_id);
+	if (s) {
+		/* The UE side: the source if it is a UE, else the destination. */
+		const __u8 *ue = c->src.kind == SLICEGUARD_PEER_SLICE ? c->p.saddr : c->p.daddr;
+
+		if (!police(c, SG_BUCKET_UE, c->slice_id, ue, s->ue_rate_bytes, NSEC_PER_SEC,
+			    0, 0))
+			return SG_R_RATE_UE;
+		if (!police(c, SG_BUCKET_SLICE, c->slice_id, NULL, s->rate_bytes,
+			    s->tau_bytes_ns, s->rate_packets, NSEC_PER_SEC))
+			return SG_R_RATE_SLICE;
+	}
+	if (c->src_app) {
+		a = bpf_map_lookup_elem(apps, &c->src_app);
+		if (a && !police(c, SG_BUCKET_APP, c->src_app, NULL, a->rate_bytes,
+				 a->tau_bytes_ns, a->rate_packets, NSEC_PER_SEC))
+			return SG_R_RATE_APP;
+	}
+	if (c->dst_app && c->dst_app != c->src_app) {
+		a = bpf_map_lookup_elem(apps, &c->dst_app);
+		if (a && !police(c, SG_BUCKET_APP, c->dst_app, NULL, a->rate_bytes,
+				 a->tau_bytes_ns, a->rate_packets, NSEC_PER_SEC))
+			return SG_R_RATE_APP;
+	}
+	if (c->rule_id) {
+		r = bpf_map_lookup_elem(rules, &c->rule_id);
+		if (r && !police(c, SG_BUCKET_RULE, c->rule_id, NULL, r->rate_bytes,
+				 r->tau_bytes_ns, r->rate_packets, NSEC_PER_SEC))
+			return SG_R_RATE_RULE;
+	}
+	return -1;
+}
+
+/* ---- the decision ---- */
+
+/* Where a packet is going or coming from, by address ("Destination"). */
+static __always_inline void peer_of(struct sg_ctx *c, const __u8 *addr, struct sg_peer *peer)
+{
+	__u32 id = endpoint_app(c, addr);
+
+	if (id) {
+		peer->kind = SLICEGUARD_PEER_APP;
+		peer->id = id;
+		return;
+	}
+	id = ue_slice(c, addr);
+	if (id) {
+		peer->kind = SLICEGUARD_PEER_SLICE;
+		peer->id = id;
+		return;
+	}
+	peer->kind = SLICEGUARD_PEER_ANY;
+	peer->id = 0;
+}
+
+static __always_inline void note_peers(struct sg_ctx *c)
+{
+	if (c->src.kind == SLICEGUARD_PEER_SLICE)
+		c->src_slice = c->src.id;
+	else if (c->src.kind == SLICEGUARD_PEER_APP)
+		c->src_app = c->src.id;
+	if (c->dst.kind == SLICEGUARD_PEER_SLICE)
+		c->dst_slice = c->dst.id;
+	else if (c->dst.kind == SLICEGUARD_PEER_APP)
+		c->dst_app = c->dst.id;
+	c->slice_id = c->src_slice ? c->src_slice : c->dst_slice;
+}
+
+/* "Decision": flow state, endpoint, intra-slice, rules, rates, new flow. */
+SG_GLOBAL int sg_decide_flow(struct sg_ctx *c)
+{
+	struct sg_flow_val *f;
+	struct sg_flow_key k = {};
+	struct sg_flow_val nf = {};
+	bool police_here;
+	int reason = -1;
+
+	if (!c)
+		return SG_R_MALFORMED;
+	police_here = c->hook != SG_HOOK_APP_EGRESS;
+	note_peers(c);
+
+	if (reply_allowed(&c->p)) {
+		f = flow_find(c, true);
+		if (f) {
+			c->rule_id = f->rule_id;
+			f->expires_ns = c->now + flow_timeout(c->p.proto);
+			return SG_R_REPLY;
+		}
+	}
+	f = flow_find(c, false);
+	if (f) {
+		c->rule_id = f->rule_id;
+		if (police_here)
+			reason = sg_police_all(c);
+		if (reason >= 0)
+			return reason;
+		f->expires_ns = c->now + flow_timeout(c->p.proto);
+		return SG_R_FLOW;
+	}
+
+	if (c->dst.kind == SLICEGUARD_PEER_APP && !sg_endpoint_match(c, c->dst.id, 0, 1))
+		return SG_R_NO_ENDPOINT;
+
+	if (c->src.kind == SLICEGUARD_PEER_SLICE && c->dst.kind == SLICEGUARD_PEER_SLICE &&
+	    c->src.id == c->dst.id) {
+		void *slices = slot_map(&sg_slices, c->slot);
+		struct sg_slice_cfg *s = slices ? bpf_map_lookup_elem(slices, &c->src.id) : NULL;
+
+		if (!s || !s->ue_to_ue)
+			return SG_R_NO_RULE;
+		if (police_here)
+			reason = sg_police_all(c);
+		return reason >= 0 ? reason : SG_R_INTRA_SLICE;
+	}
+
+	/* Rules name slices and apps as sources, never "any". */
+	if (c->src.kind == SLICEGUARD_PEER_ANY)
+		return SG_R_NO_RULE;
+	c->rule_id = rule_lookup(c);
+	if (!c->rule_id)
+		return SG_R_NO_RULE;
+	if (police_here)
+		reason = sg_police_all(c);
+	if (reason >= 0)
+		return reason;
+
+	flow_key(&c->p, &k, false);
+	nf.expires_ns = c->now + flow_timeout(c->p.proto);
+	nf.rule_id = c->rule_id;
+	if (bpf_map_update_elem(&sg_flows, &k, &nf, BPF_ANY))
+		return SG_R_FLOW_FULL;
+	return SG_R_RULE;
+}
+
+/* "Slice classification (sg_uplink)", then the decision. */
+static __always_inline int decide_uplink(struct sg_ctx *c)
+{
+	struct sg_pkt *p = &c->p;
+	__u32 by_teid = 0, by_vid = 0, by_src, by_dscp = 0, slice;
+	void *m;
+
+	if (p->has_teid) {
+		struct sg_teid_key k = { .prefixlen = 32, .teid = p->teid };
+		__u32 *id;
+
+		m = slot_map(&sg_teids, c->slot);
+		if (!m)
+			return SG_R_NO_POLICY;
+		id = bpf_map_lookup_elem(m, &k);
+		by_teid = id ? *id : 0;
+	}
+	if (p->has_vid) {
+		__u32 vid = p->vid, *id;
+
+		m = slot_map(&sg_vlans, c->slot);
+		if (!m)
+			return SG_R_NO_POLICY;
+		id = bpf_map_lookup_elem(m, &vid);
+		by_vid = id ? *id : 0;
+	}
+	by_src = ue_slice(c, p->saddr);
+	{
+		__u32 dscp = p->dscp, *id;
+
+		m = slot_map(&sg_dscps, c->slot);
+		if (!m)
+			return SG_R_NO_POLICY;
+		id = bpf_map_lookup_elem(m, &dscp);
+		by_dscp = id ? *id : 0;
+	}
+
+	slice = by_teid ? by_teid : by_vid ? by_vid : by_src ? by_src : by_dscp;
+	if (!slice)
+		return c->iface_unsliced == SLICEGUARD_UNSLICED_PASS ? SG_R_UNSLICED_PASS :
+									SG_R_NO_SLICE;
+	if ((by_teid && by_teid != slice) || (by_vid && by_vid != slice) ||
+	    (by_src && by_src != slice) || (by_dscp && by_dscp != slice))
+		return SG_R_SPOOF;
+	if (!by_src) {
+		struct sg_slice_cfg *s;
+
+		m = slot_map(&sg_slices, c->slot);
+		if (!m)
+			return SG_R_NO_POLICY;
+		s = bpf_map_lookup_elem(m, &slice);
+		if (!s || s->has_ue_prefixes)
+			return SG_R_SPOOF;
+	}
+
+	c->src.kind = SLICEGUARD_PEER_SLICE;
+	c->src.id = slice;
+	peer_of(c, p->daddr, &c->dst);
+	return sg_decide_flow(c);
+}
+
+static __always_inline int decide_app(struct sg_ctx *c)
+{
+	if (c->hook == SG_HOOK_APP_INGRESS) {
+		if (!sg_endpoint_match(c, c->iface_app, 1, 0))
+			return SG_R_SPOOF;
+		c->src.kind = SLICEGUARD_PEER_APP;
+		c->src.id = c->iface_app;
+		peer_of(c, c->p.daddr, &c->dst);
+	} else {
+		c->dst.kind = SLICEGUARD_PEER_APP;
+		c->dst.id = c->iface_app;
+		peer_of(c, c->p.saddr, &c->src);
+	}
+	return sg_decide_flow(c);
+}
+
+/* Non-first fragment: the verdict of its first fragment ("Parsing" 5). */
+static __always_inline int frag_follow(struct sg_ctx *c)
+{
+	struct sg_frag_key k = {
+		.family = c->p.family,
+		.proto = c->p.proto,
+		.id = c->p.frag_id,
+	};
+	struct sg_frag_val *v;
+
+	__builtin_memcpy(k.saddr, c->p.saddr, 16);
+	__builtin_memcpy(k.daddr, c->p.daddr, 16);
+	v = bpf_map_lookup_elem(&sg_frags, &k);
+	if (!v || v->expires_ns < c->now)
+		return SG_R_FRAG_NO_FIRST;
+	if ((__u32)c->p.frag_off * 8 < v->l4_len)
+		return SG_R_FRAG_OVERLAP;
+	c->slice_id = v->slice_id;
+	c->mark = v->mark;
+	c->src_app = v->app_id;
+	c->rule_id = v->rule_id;
+	return v->reason;
+}
+
+static __always_inline void frag_store(struct sg_ctx *c, int reason)
+{
+	struct sg_frag_key k = {
+		.family = c->p.family,
+		.proto = c->p.proto,
+		.id = c->p.frag_id,
+	};
+	struct sg_frag_val v = {
+		.expires_ns = c->now + SG_FRAG_TIMEOUT_NS,
+		.slice_id = c->slice_id,
+		.mark = c->mark,
+		.app_id = c->src_app ? c->src_app : c->dst_app,
+		.rule_id = c->rule_id,
+		.l4_len = c->p.l4_len,
+		.reason = reason,
+	};
+
+	__builtin_memcpy(k.saddr, c->p.saddr, 16);
+	__builtin_memcpy(k.daddr, c->p.daddr, 16);
+	bpf_map_update_elem(&sg_frags, &k, &v, BPF_ANY);
+}
+
+static __always_inline __u32 slice_mark(struct sg_ctx *c)
+{
+	void *m = slot_map(&sg_slices, c->slot);
+	struct sg_slice_cfg *s;
+
+	if (!c->slice_id || !m)
+		return 0;
+	s = bpf_map_lookup_elem(m, &c->slice_id);
+	return s ? s->mark : 0;
+}
+
+/* Everything after parsing, in the active slot. */
+SG_GLOBAL int sg_decide(struct sg_ctx *c)
+{
+	int reason;
+
+	if (!c)
+		return SG_R_MALFORMED;
+	if (c->p.is_frag && !c->p.frag_first)
+		return frag_follow(c);
+
+	if (c->hook == SG_HOOK_UPLINK)
+		reason = decide_uplink(c);
+	else
+		reason = decide_app(c);
+	if (reason < 0 || reason >= SG_R_MAX)
+		reason = SG_R_MALFORMED;
+
+	if (SG_PASS_REASONS & (1U << reason))
+		c->mark = slice_mark(c);
+	if (c->p.is_frag)
+		frag_store(c, reason);
+	return reason;
+}
+
+/* The interface and "Parsing (both programs)"; -1 when sg_decide() is next. */
+static __always_inline int parse(void *ctx, int xdp, struct sg_ctx *c)
+{
+	struct sg_iface *iface;
+	__u32 family = 0, l3 = 0, wire_len = c->len;
+	void *m;
+	int reason;
+
+	m = slot_map(&sg_ifaces, c->slot);
+	if (!m)
+		return SG_R_NO_POLICY;
+	iface = bpf_map_lookup_elem(m, &c->ifindex);
+	if (!iface || iface->kind != (c->hook == SG_HOOK_UPLINK ? SG_IFACE_UPLINK : SG_IFACE_APP))
+		return SG_R_NO_POLICY;
+	c->iface_app = iface->app_id;
+	c->iface_mode = iface->mode;
+	c->iface_unsliced = iface->unsliced;
+
+	reason = parse_eth(ctx, xdp, &c->p, wire_len, &family, &l3);
+	if (reason >= 0)
+		return reason;
+	if (family == AF_INET)
+		reason = parse_ipv4(ctx, xdp, &c->p, l3, wire_len - l3);
+	else
+		reason = parse_ipv6(ctx, xdp, &c->p, l3, wire_len - l3);
+	if (reason >= 0)
+		return reason;
+	if (is_nd(&c->p))
+		return SG_R_ND;
+
+	if (c->hook == SG_HOOK_UPLINK && c->iface_mode == SLICEGUARD_UPLINK_MODE_GTPU) {
+		struct sg_pkt *p = &c->p;
+		__u32 off = p->l4_off, room = p->l4_room;
+		__u16 vid = p->vid;
+		__u8 has_vid = p->has_vid;
+
+		if (p->is_frag)
+			return SG_R_FRAG_OUTER;
+		if (p->proto != IPPROTO_UDP || p->dport != bpf_htons(SG_GTPU_PORT))
+			return c->iface_unsliced == SLICEGUARD_UNSLICED_PASS ?
+				       SG_R_UNSLICED_PASS : SG_R_NO_SLICE;
+		/* From here on "the packet" is the inner one; the tag stays. */
+		__builtin_memset(p, 0, sizeof(*p));
+		p->vid = vid;
+		p->has_vid = has_vid;
+		reason = parse_gtpu(ctx, xdp, p, off + 8, room - 8);
+		if (reason >= 0)
+			return reason;
+	}
+	return -1;
+}
+
+SG_GLOBAL int sg_parse_xdp(struct xdp_md *ctx, struct sg_ctx *c)
+{
+	if (!c)
+		return SG_R_MALFORMED;
+	return parse(ctx, 1, c);
+}
+
+SG_GLOBAL int sg_parse_skb(struct __sk_buff *skb, struct sg_ctx *c)
+{
+	if (!c)
+		return SG_R_MALFORMED;
+	return parse(skb, 0, c);
+}
+
+/* ---- accounting ---- */
+
+static __always_inline void count_obj(void *map, __u32 id, bool pass, __u64 bytes)
+{
+	struct sg_obj_count *o;
+
+	if (!id)
+		return;
+	o = bpf_map_lookup_elem(map, &id);
+	if (!o) {
+		struct sg_obj_count zero = {};
+
+		bpf_map_update_elem(map, &id, &zero, BPF_NOEXIST);
+		o = bpf_map_lookup_elem(map, &id);
+		if (!o)
+			return;
+	}
+	if (pass) {
+		o->pass_packets++;
+		o->pass_bytes += bytes;
+	} else {
+		o->drop_packets++;
+		o->drop_bytes += bytes;
+	}
+}
+
+static __always_inline void event_stat(__u32 which)
+{
+	__u64 *n = bpf_map_lookup_elem(&sg_event_stats, &which);
+
+	if (n)
+		(*n)++;
+}
+
+static __always_inline void emit_event(struct sg_ctx *c, int reason)
+{
+	struct sg_bucket_key k = { .kind = SG_BUCKET_EVENTS, .id = c->src_slice };
+	struct sg_deny_event *e;
+	struct sg_bucket *b;
+
+	b = bucket_get(&k);
+	if (b && !gcra(&b->tat_packets, c->now, 1, sg_event_rate, NSEC_PER_SEC)) {
+		event_stat(SG_EVENTS_LOST_RATE);
+		return;
+	}
+	e = bpf_ringbuf_reserve(&sg_events, sizeof(*e), 0);
+	if (!e) {
+		event_stat(SG_EVENTS_LOST_RING);
+		return;
+	}
+	e->generation = c->generation;
+	e->timestamp_ns = c->now;
+	e->ifindex = c->ifindex;
+	e->src_slice = c->src_slice;
+	e->dst_slice = c->dst_slice;
+	e->src_app = c->src_app;
+	e->dst_app = c->dst_app;
+	e->rule_id = c->rule_id;
+	e->reason = reason;
+	e->hook = c->hook;
+	e->family = c->p.family;
+	e->proto = c->p.proto;
+	e->sport = c->p.sport;
+	e->dport = c->p.dport;
+	__builtin_memcpy(e->saddr, c->p.saddr, 16);
+	__builtin_memcpy(e->daddr, c->p.daddr, 16);
+	bpf_ringbuf_submit(e, 0);
+	event_stat(SG_EVENTS_SENT);
+}
+
+SG_GLOBAL int sg_account(struct sg_ctx *c, int reason)
+{
+	struct sg_count *cnt;
+	__u32 r = reason;
+	bool pass;
+
+	if (!c || reason < 0 || reason >= SG_R_MAX)
+		return 0;
+	pass = SG_PASS_REASONS & (1U << reason);
+	cnt = bpf_map_lookup_elem(&sg_reason_stats, &r);
+
+	if (cnt) {
+		cnt->packets++;
+		cnt->bytes += c->len;
+	}
+	count_obj(&sg_slice_stats, c->slice_id, pass, c->len);
+	count_obj(&sg_app_stats, c->src_app ? c->src_app : c->dst_app, pass, c->len);
+	count_obj(&sg_rule_stats, c->rule_id, pass, c->len);
+	if (!pass)
+		emit_event(c, reason);
+	return 0;
+}
+
+/*
+ * Enter the active slot: count ourselves in-flight on it, then check it is
+ * still the active one, so that the loader, which flips the slot and then
+ * waits for the old slot's in-flight count to reach zero, never rewrites a
+ * slot a packet is being decided from. The atomic add is a full barrier.
+ */
+static __always_inline int slot_enter(struct sg_ctx *c)
+{
+	__u32 zero = 0;
+	struct sg_config *cfg = bpf_map_lookup_elem(&sg_config, &zero);
+	int i;
+
+	if (!cfg || !cfg->applied)
+		return SG_R_NO_POLICY;
+	for (i = 0; i < 3; i++) {
+		__u32 slot = *(volatile __u32 *)&cfg->active_slot & 1;
+		sg_inflight_t *n = bpf_map_lookup_elem(&sg_inflight, &slot);
+
+		if (!n)
+			return SG_R_NO_POLICY;
+		__sync_fetch_and_add(n, 1);
+		if ((*(volatile __u32 *)&cfg->active_slot & 1) == slot) {
+			c->slot = slot;
+			c->generation = cfg->generation[slot];
+			return -1;
+		}
+		__sync_fetch_and_sub(n, 1);
+	}
+	return SG_R_POLICY_BUSY;
+}
+
+static __always_inline void slot_leave(struct sg_ctx *c)
+{
+	sg_inflight_t *n = bpf_map_lookup_elem(&sg_inflight, &c->slot);
+
+	if (n)
+		__sync_fetch_and_sub(n, 1);
+}
+
+static __always_inline int run(void *ctx, int xdp, struct sg_ctx *c)
+{
+	int reason;
+
+	c->now = bpf_ktime_get_ns();
+	reason = slot_enter(c);
+	if (reason < 0) {
+		if (xdp)
+			reason = sg_parse_xdp(ctx, c);
+		else
+			reason = sg_parse_skb(ctx, c);
+		if (reason < 0)
+			reason = sg_decide(c);
+		slot_leave(c);
+	}
+	if (reason < 0 || reason >= SG_R_MAX)
+		reason = SG_R_MALFORMED;
+	sg_account(c, reason);
+	return reason;
+}
+
+SEC("xdp")
+int sg_uplink(struct xdp_md *ctx)
+{
+	struct sg_ctx c = {};
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	int reason;
+
+	c.hook = SG_HOOK_UPLINK;
+	c.ifindex = ctx->ingress_ifindex;
+	c.len = end - data;
+	reason = run(ctx, 1, &c);
+	if (!(SG_PASS_REASONS & (1U << reason)))
+		return XDP_DROP;
+	if (c.mark && !bpf_xdp_adjust_meta(ctx, -(int)sizeof(struct sg_xdp_meta))) {
+		struct sg_xdp_meta *meta = (void *)(long)ctx->data_meta;
+
+		if ((void *)(meta + 1) <= (void *)(long)ctx->data) {
+			meta->mark = c.mark;
+			meta->magic = SG_META_MAGIC;
+		}
+	}
+	return XDP_PASS;
+}
+
+/* TC ingress companion of sg_uplink: XDP metadata -> skb->mark. */
+SEC("tc")
+int sg_uplink_mark(struct __sk_buff *skb)
+{
+	struct sg_xdp_meta *meta = (void *)(long)skb->data_meta;
+
+	if ((void *)(meta + 1) <= (void *)(long)skb->data && meta->magic == SG_META_MAGIC)
+		skb->mark = meta->mark;
+	return TC_PASS;
+}
+
+static __always_inline int run_tc(struct __sk_buff *skb, __u32 hook)
+{
+	struct sg_ctx c = {};
+	int reason;
+
+	c.hook = hook;
+	c.ifindex = skb->ifindex;
+	c.len = skb->len;
+	reason = run(skb, 0, &c);
+	if (!(SG_PASS_REASONS & (1U << reason)))
+		return TC_DROP;
+	if (c.mark)
+		skb->mark = c.mark;
+	return TC_PASS;
+}
+
+SEC("tc")
+int sg_app_ingress(struct __sk_buff *skb)
+{
+	return run_tc(skb, SG_HOOK_APP_INGRESS);
+}
+
+SEC("tc")
+int sg_app_egress(struct __sk_buff *skb)
+{
+	return run_tc(skb, SG_HOOK_APP_EGRESS);
+}
