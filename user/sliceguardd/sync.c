@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <netlink/attr.h>
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 
@@ -135,8 +136,12 @@ static int send_command(struct sg_nl *nl, const struct sg_command *c)
 	struct nl_msg *msg;
 	int err = 0;
 
-	/* Without NLM_F_EXCL a new replaces; the plan only adds what is absent. */
-	msg = sg_nl_msg(nl, command_cmd(c), c->verb == SG_VERB_ADD ? NLM_F_EXCL : 0);
+	/*
+	 * The plan adds only what the transaction's own dump did not hold,
+	 * so *-new cannot replace anything (genetlink refuses NLM_F_EXCL on
+	 * do requests anyway).
+	 */
+	msg = sg_nl_msg(nl, command_cmd(c), 0);
 	if (!msg)
 		return -ENOMEM;
 	if (c->verb == SG_VERB_DEL) {
@@ -151,7 +156,9 @@ static int send_command(struct sg_nl *nl, const struct sg_command *c)
 			err = sg_nl_put_key(msg, c->rule.id, NULL);
 			break;
 		case SG_OBJECT_UPLINK:
-			err = sg_nl_put_uplink(msg, &c->uplink);
+			/* uplink-del's request holds the key only. */
+			err = nla_put_string(msg, SLICEGUARD_A_UPLINK_IFNAME,
+					     c->uplink.ifname) ? -EMSGSIZE : 0;
 			break;
 		}
 	} else {
