@@ -28,3 +28,6 @@ $(BPF_SKEL): $(BPF_OBJ)
 
 $(BPF_OUT):
 	mkdir -p $@
+
+# The loader embeds the object through its skeleton.
+$(BUILD)/lib/dp.o: $(BPF_SKEL)
