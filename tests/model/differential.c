@@ -796,7 +796,18 @@ struct verdict {
 	int err;		/* BPF side: test run failed */
 };
 
+/* Disagreements by kind, to see at a glance what differs. */
+struct mismatch_kind {
+	enum sg_ref_hook hook;
+	unsigned int model, bpf;
+	uint64_t count;
+};
+
+#define MAX_KINDS	32
+
 struct run {
+	struct mismatch_kind kinds[MAX_KINDS];
+	unsigned int n_kinds;
 	struct sg_dp *dp;
 	const struct sg_policy *pol;	/* NULL: nothing applied */
 	struct sg_ref_state state;
@@ -921,6 +932,33 @@ static const char *rname(unsigned int r)
 	return n ? n : "(no single reason counted)";
 }
 
+static void note_kind(struct run *run, enum sg_ref_hook hook,
+		      unsigned int model, unsigned int bpf)
+{
+	unsigned int i;
+
+	for (i = 0; i < run->n_kinds; i++)
+		if (run->kinds[i].hook == hook && run->kinds[i].model == model &&
+		    run->kinds[i].bpf == bpf) {
+			run->kinds[i].count++;
+			return;
+		}
+	if (run->n_kinds < MAX_KINDS)
+		run->kinds[run->n_kinds++] = (struct mismatch_kind){
+			hook, model, bpf, 1,
+		};
+}
+
+static void show_kinds(const struct run *run)
+{
+	unsigned int i;
+
+	for (i = 0; i < run->n_kinds; i++)
+		printf("#   %" PRIu64 " x at %s: model %s, bpf %s\n",
+		       run->kinds[i].count, hook_name(run->kinds[i].hook),
+		       rname(run->kinds[i].model), rname(run->kinds[i].bpf));
+}
+
 /* Run one packet through both; count and show a disagreement. */
 static void check_packet(struct run *run, const struct hook *h,
 			 const uint8_t *pkt, size_t len)
@@ -951,6 +989,7 @@ static void check_packet(struct run *run, const struct hook *h,
 	if (!b.err && b.pass == m.pass && b.reason == m.reason &&
 	    b.mark == m.mark && rule_ok)
 		return;
+	note_kind(run, h->ref, m.reason, b.reason);
 	if (++run->disagreements > SHOW_MAX)
 		return;
 	printf("# disagreement on packet %" PRIu64 " at %s ifindex %d (app %u, "
@@ -1477,9 +1516,165 @@ static void test_random(struct run *run, uint64_t packets, uint64_t seed)
 	       " disagreements, %" PRIu64 " single-rule verdicts checked\n",
 	       run->packets - start, policies, run->disagreements - before,
 	       run->rules_checked);
+	show_kinds(run);
 	tap(run->disagreements == before && run->packets - start >= packets,
 	    "differential: %" PRIu64 " packets, seed %" PRIu64,
 	    run->packets - start, seed);
+}
+
+static void add_slice(struct sg_policy *pol, uint32_t id, uint8_t net,
+		      uint64_t pps, uint64_t ue_bytes)
+{
+	struct sg_slice *s = sg_policy_add_slice(pol);
+
+	s->id = id;
+	snprintf(s->name, sizeof(s->name), "rate%u", id);
+	s->sst = 1;
+	s->n_ue_prefixes = 1;
+	set_prefix4(&s->ue_prefixes[0], 10, net, 0, 0, 16);
+	s->rate_packets = pps;
+	s->ue_rate_bytes = ue_bytes;
+	s->mark = id;
+}
+
+static void add_rule(struct sg_policy *pol, uint32_t slice, uint32_t app,
+		     uint64_t pps)
+{
+	struct sg_rule *r = sg_policy_add_rule(pol);
+
+	r->id = pol->n_rules;
+	r->src_kind = SLICEGUARD_PEER_SLICE;
+	r->src_id = slice;
+	r->dst_kind = SLICEGUARD_PEER_APP;
+	r->dst_id = app;
+	r->proto = IPPROTO_UDP;
+	r->port_last = 65535;
+	r->rate_packets = pps;
+}
+
+/* n UDP datagrams of size bytes from src to dst at h, all compared. */
+static void rate_burst(struct run *run, const struct hook *h, uint8_t src_net,
+		       uint8_t src_host, uint8_t dst_app, bool reply,
+		       unsigned int n, size_t payload)
+{
+	struct flowspec f = { 0 };
+	unsigned int i;
+
+	f.src.family = f.dst.family = AF_INET;
+	f.src.a[0] = 10, f.src.a[1] = src_net, f.src.a[3] = src_host;
+	f.dst.a[0] = 10, f.dst.a[1] = 200, f.dst.a[3] = dst_app;
+	f.proto = IPPROTO_UDP;
+	f.sport = 4000;
+	f.dport = 5000;
+	f.hop_limit = 64;
+	f.payload = payload;
+	if (reply) {
+		struct addr t = f.src;
+
+		f.src = f.dst;
+		f.dst = t;
+		f.sport = 5000;
+		f.dport = 4000;
+	}
+	for (i = 0; i < n; i++) {
+		struct buf b = { .len = 0 };
+
+		build_frame(&b, &f);
+		check_packet(run, h, b.d, b.len);
+	}
+}
+
+/*
+ * Rates, deterministically: budgets of a few packets spent within
+ * milliseconds (refill is one packet per 200 ms or slower), so both sides
+ * see the same bucket states.
+ */
+static void test_rates(struct run *run)
+{
+	uint64_t before = run->disagreements, packets = run->packets;
+	struct sg_policy pol;
+	struct hooks hk;
+	unsigned int i;
+
+	sg_policy_init(&pol);
+	pol.generation = 1;
+	add_slice(&pol, 1, 1, 5, 0);		/* slice: 5 packets/s */
+	add_slice(&pol, 2, 2, 0, 1000);		/* per UE: 1000 bytes/s */
+	add_slice(&pol, 3, 3, 0, 0);
+	for (i = 1; i <= 2; i++) {
+		struct sg_app *a = sg_policy_add_app(&pol);
+
+		a->id = i;
+		snprintf(a->name, sizeof(a->name), "rate-app%u", i);
+		snprintf(a->ifname, sizeof(a->ifname), "sgd-app%u", i - 1);
+		a->n_slices = 3;
+		a->slices[0] = 1, a->slices[1] = 2, a->slices[2] = 3;
+		a->n_endpoints = 1;
+		set_prefix4(&a->endpoints[0].prefix, 10, 200, 0, (uint8_t)i, 32);
+		a->endpoints[0].port_last = 65535;
+		a->rate_packets = i == 1 ? 4 : 0;	/* app 1: 4 packets/s */
+	}
+	add_rule(&pol, 1, 2, 0);
+	add_rule(&pol, 2, 2, 0);
+	add_rule(&pol, 3, 1, 0);
+	add_rule(&pol, 3, 2, 3);		/* rule 4: 3 packets/s */
+	for (i = 0; i < N_UPLINK_IFACES; i++) {
+		struct sg_uplink *u = sg_policy_add_uplink(&pol);
+
+		snprintf(u->ifname, sizeof(u->ifname), "sgd-up%u", i);
+		u->mode = i ? SLICEGUARD_UPLINK_MODE_GTPU : SLICEGUARD_UPLINK_MODE_IP;
+	}
+	if (apply(run, &pol)) {
+		tap(false, "rate policing: policy applied");
+		sg_policy_free(&pol);
+		return;
+	}
+	set_hooks(&pol, &hk);
+	rate_burst(run, &hk.uplink[0], 1, 5, 2, false, 8, 20);	/* RATE_SLICE */
+	rate_burst(run, &hk.app_in[1], 1, 5, 2, true, 3, 20);	/* replies */
+	rate_burst(run, &hk.uplink[0], 2, 5, 2, false, 8, 158);	/* RATE_UE */
+	rate_burst(run, &hk.uplink[0], 2, 6, 2, false, 8, 158);	/* other UE */
+	rate_burst(run, &hk.uplink[0], 3, 5, 1, false, 7, 20);	/* RATE_APP */
+	rate_burst(run, &hk.uplink[0], 3, 6, 2, false, 6, 20);	/* RATE_RULE */
+	run->pol = NULL;
+	sg_policy_free(&pol);
+	tap(run->disagreements == before &&
+	    run->seen[SG_R_RATE_SLICE] && run->seen[SG_R_RATE_UE] &&
+	    run->seen[SG_R_RATE_APP] && run->seen[SG_R_RATE_RULE],
+	    "rate policing: %" PRIu64 " packets agree, every RATE_* reached",
+	    run->packets - packets);
+}
+
+/* An interface the active policy does not name drops NO_POLICY. */
+static void test_unknown_iface(struct run *run)
+{
+	struct hook h = { .ref = SG_REF_APP_INGRESS,
+			  .ifindex = (int)if_nametoindex("sgd-spare") };
+	struct flowspec f = { 0 };
+	struct buf b = { .len = 0 };
+	struct sg_policy pol;
+	struct verdict v, u;
+
+	random_policy(&pol);
+	if (apply(run, &pol)) {
+		tap(false, "interface outside the policy: policy applied");
+		sg_policy_free(&pol);
+		return;
+	}
+	f.src = addr_external(AF_INET);
+	f.dst = addr_external(AF_INET);
+	f.proto = IPPROTO_UDP;
+	f.hop_limit = 64;
+	build_frame(&b, &f);
+	v = run_bpf(run, &h, b.d, b.len);
+	h.ref = SG_REF_UPLINK;
+	u = run_bpf(run, &h, b.d, b.len);
+	tap(!v.err && !v.pass && v.reason == SG_R_NO_POLICY &&
+	    !u.err && !u.pass && u.reason == SG_R_NO_POLICY,
+	    "interface outside the policy drops NO_POLICY (app: %s, uplink: %s)",
+	    rname(v.reason), rname(u.reason));
+	run->pol = NULL;
+	sg_policy_free(&pol);
 }
 
 /* The random part must reach every reason it can (rates are off there). */
@@ -1536,8 +1731,10 @@ int main(void)
 	sg_dp_reason_counts(run.dp, run.last);
 
 	test_no_policy(&run);
+	test_unknown_iface(&run);
 	test_random(&run, packets, seed);
 	test_coverage(&run);
+	test_rates(&run);
 
 	sg_ref_state_free(&run.state);
 	sg_dp_close(run.dp);

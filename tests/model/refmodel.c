@@ -68,6 +68,8 @@ struct sg_ref_flow {
 	uint8_t src[16], dst[16];
 	uint16_t sport, dport;
 	uint64_t expires;
+	uint32_t rule;		/* the rule that allowed the flow */
+	bool echo_request;	/* opened by an ICMP echo request */
 };
 
 struct sg_ref_frag {
@@ -210,8 +212,11 @@ static enum sg_reason parse_transport(struct pkt *p, const uint8_t *l4,
 {
 	enum sg_reason truncated = p->first_frag ? SG_R_FRAG_TINY :
 						   SG_R_MALFORMED;
-	bool icmp = (p->family == AF_INET && p->proto == PROTO_ICMP) ||
-		    (p->family == AF_INET6 && p->proto == PROTO_ICMPV6);
+	/*
+	 * Reading: ICMP and ICMPv6 headers are required whatever the IP
+	 * version carrying them (the stricter reading of step 4).
+	 */
+	bool icmp = p->proto == PROTO_ICMP || p->proto == PROTO_ICMPV6;
 
 	if (p->proto == PROTO_TCP) {
 		size_t doff;
@@ -239,7 +244,7 @@ static enum sg_reason parse_transport(struct pkt *p, const uint8_t *l4,
 		type = l4[0];
 		p->icmp_type = type;
 		p->thlen = 4;
-		if (p->family == AF_INET) {
+		if (p->proto == PROTO_ICMP) {
 			p->icmp_echo_request = type == 8;
 			p->icmp_echo_reply = type == 0;
 		} else {
@@ -462,6 +467,17 @@ static const struct sg_slice *slice_by_dscp(const struct sg_policy *policy,
 	return NULL;
 }
 
+static const struct sg_rule *rule_by_id(const struct sg_policy *policy,
+				       uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < policy->n_rules; i++)
+		if (policy->rules[i].id == id)
+			return &policy->rules[i];
+	return NULL;
+}
+
 static bool endpoint_matches(const struct sg_app *app, const struct pkt *p,
 			     bool by_dst)
 {
@@ -544,30 +560,29 @@ static const struct sg_rule *find_rule(const struct sg_policy *policy,
 
 /* ---- State: flows, fragments, buckets ---- */
 
-static bool flow_key_of(const struct pkt *p, bool reverse, struct sg_ref_flow *k)
+/*
+ * The forward (or, with reverse, the reversed) 5-tuple of p. ICMP echo
+ * messages use their id for both ports; other ICMP has ports 0.
+ */
+static void flow_key_of(const struct pkt *p, bool reverse, struct sg_ref_flow *k)
 {
-	bool icmp = (p->family == AF_INET && p->proto == PROTO_ICMP) ||
-		    (p->family == AF_INET6 && p->proto == PROTO_ICMPV6);
-
 	memset(k, 0, sizeof(*k));
 	k->family = p->family;
 	k->proto = p->proto;
 	memcpy(k->src, reverse ? p->dst : p->src, 16);
 	memcpy(k->dst, reverse ? p->src : p->dst, 16);
-	if (icmp) {
-		/* Reading: only echo request/reply form ICMP flows. */
-		if (!p->icmp_echo_request && !p->icmp_echo_reply)
-			return false;
+	if (p->icmp_echo_request || p->icmp_echo_reply) {
 		k->sport = p->icmp_id;
 		k->dport = p->icmp_id;
 	} else {
 		k->sport = reverse ? p->dport : p->sport;
 		k->dport = reverse ? p->sport : p->dport;
 	}
-	return true;
 }
 
+/* A live entry for k whose rule still exists in this generation. */
 static struct sg_ref_flow *flow_find(struct sg_ref_state *st,
+				     const struct sg_policy *policy,
 				     const struct sg_ref_flow *k, uint64_t now)
 {
 	size_t i;
@@ -575,10 +590,13 @@ static struct sg_ref_flow *flow_find(struct sg_ref_state *st,
 	for (i = 0; i < st->n_flows; i++) {
 		struct sg_ref_flow *f = &st->flows[i];
 
-		if (f->family == k->family && f->proto == k->proto &&
-		    f->sport == k->sport && f->dport == k->dport &&
-		    !memcmp(f->src, k->src, 16) && !memcmp(f->dst, k->dst, 16))
-			return f->expires > now ? f : NULL;
+		if (f->family != k->family || f->proto != k->proto ||
+		    f->sport != k->sport || f->dport != k->dport ||
+		    memcmp(f->src, k->src, 16) || memcmp(f->dst, k->dst, 16))
+			continue;
+		if (f->expires <= now || !rule_by_id(policy, f->rule))
+			return NULL;
+		return f;
 	}
 	return NULL;
 }
@@ -592,38 +610,62 @@ static uint64_t flow_timeout(uint8_t proto)
 	return 60 * NSEC_PER_SEC;
 }
 
-/* Step 1 of the decision: REPLY, FLOW, or 0 when the packet is new. */
-static enum sg_reason flow_lookup(struct sg_ref_state *st, const struct pkt *p,
-				  uint64_t now)
+/*
+ * Step 1: REPLY or FLOW with *flow set, or 0 when the packet is new. A
+ * reply is the reverse of a stored flow; for TCP not a bare SYN, for ICMP
+ * an echo reply to a stored echo request with the same id. A hit refreshes
+ * the entry's timeout.
+ */
+static enum sg_reason flow_lookup(struct sg_ref_state *st,
+				  const struct sg_policy *policy,
+				  const struct pkt *p, uint64_t now,
+				  struct sg_ref_flow **flow)
 {
-	struct sg_ref_flow k;
+	bool icmp = p->proto == PROTO_ICMP || p->proto == PROTO_ICMPV6;
 	bool bare_syn = p->proto == PROTO_TCP &&
 			(p->tcp_flags & 0x12) == 0x02;
+	struct sg_ref_flow k;
 
-	if (flow_key_of(p, true, &k) && !bare_syn &&
-	    !p->icmp_echo_request && flow_find(st, &k, now))
+	flow_key_of(p, true, &k);
+	*flow = flow_find(st, policy, &k, now);
+	if (*flow && !bare_syn &&
+	    (!icmp || (p->icmp_echo_reply && (*flow)->echo_request))) {
+		(*flow)->expires = now + flow_timeout(p->proto);
 		return SG_R_REPLY;
-	if (flow_key_of(p, false, &k) && !p->icmp_echo_reply &&
-	    flow_find(st, &k, now))
+	}
+	flow_key_of(p, false, &k);
+	*flow = flow_find(st, policy, &k, now);
+	if (*flow) {
+		(*flow)->expires = now + flow_timeout(p->proto);
 		return SG_R_FLOW;
+	}
 	return 0;
 }
 
 static void flow_insert(struct sg_ref_state *st, const struct pkt *p,
-			uint64_t now)
+			uint32_t rule, uint64_t now)
 {
-	struct sg_ref_flow k, *f;
+	struct sg_ref_flow k, *f = NULL;
+	size_t i;
 
-	if (!flow_key_of(p, false, &k) || p->icmp_echo_reply)
-		return;
+	flow_key_of(p, false, &k);
 	k.expires = now + flow_timeout(p->proto);
-	f = flow_find(st, &k, UINT64_MAX - 1);
-	if (f) {
-		*f = k;
-		return;
+	k.rule = rule;
+	k.echo_request = p->icmp_echo_request;
+	for (i = 0; i < st->n_flows && !f; i++)
+		if (st->flows[i].family == k.family &&
+		    st->flows[i].proto == k.proto &&
+		    st->flows[i].sport == k.sport &&
+		    st->flows[i].dport == k.dport &&
+		    !memcmp(st->flows[i].src, k.src, 16) &&
+		    !memcmp(st->flows[i].dst, k.dst, 16))
+			f = &st->flows[i];
+	if (!f) {
+		st->flows = grow(st->flows, &st->cap_flows, st->n_flows,
+				 sizeof(k));
+		f = &st->flows[st->n_flows++];
 	}
-	st->flows = grow(st->flows, &st->cap_flows, st->n_flows, sizeof(k));
-	st->flows[st->n_flows++] = k;
+	*f = k;
 }
 
 static struct sg_ref_frag *frag_find(struct sg_ref_state *st,
@@ -740,7 +782,8 @@ static enum sg_reason police(struct sg_ref_state *st,
 	for (i = 0; i < 2; i++) {
 		const struct sg_app *a;
 
-		if (ends[i].kind != PEER_APP)
+		if (ends[i].kind != PEER_APP ||
+		    (i == 1 && ends[0].kind == PEER_APP && ends[0].id == ends[1].id))
 			continue;
 		a = sg_policy_app_by_id(policy, ends[i].id);
 		if (!bucket_take(st, BUCKET_APP_BYTES, a->id, NULL,
@@ -807,7 +850,14 @@ static struct decision decide(const struct sg_policy *policy,
 {
 	struct decision d = { 0 };
 	const struct sg_slice *ue_slice = NULL;
+	/*
+	 * Reading: a packet is policed where it enters the host (uplink, app
+	 * ingress), not again where it leaves toward an app: policing twice
+	 * would halve every rate.
+	 */
+	bool police_here = where->hook != SG_REF_APP_EGRESS;
 	const struct sg_rule *rule = NULL;
+	struct sg_ref_flow *flow;
 	const uint8_t *ue = NULL;
 	struct peer ends[2];	/* source, destination */
 	const struct sg_app *dst_app;
@@ -863,10 +913,16 @@ static struct decision decide(const struct sg_policy *policy,
 	 * check, or replies to flows an app opened (toward the app's
 	 * ephemeral port) could never pass.
 	 */
-	r = flow_lookup(st, p, where->now_ns);
+	r = flow_lookup(st, policy, p, where->now_ns, &flow);
 	if (r) {
-		d.reason = police(st, policy, ue_slice, ue, ends, NULL, len,
-				  where->now_ns);
+		/*
+		 * Reading: replies are "continuing" packets too, so they are
+		 * policed like the forward direction.
+		 */
+		if (police_here)
+			d.reason = police(st, policy, ue_slice, ue, ends,
+					  rule_by_id(policy, flow->rule), len,
+					  where->now_ns);
 		if (!d.reason)
 			d.reason = r;
 		return d;
@@ -889,8 +945,9 @@ static struct decision decide(const struct sg_policy *policy,
 			d.reason = SG_R_NO_RULE;
 			return d;
 		}
-		d.reason = police(st, policy, ue_slice, ue, ends, NULL, len,
-				  where->now_ns);
+		if (police_here)
+			d.reason = police(st, policy, ue_slice, ue, ends, NULL,
+					  len, where->now_ns);
 		if (!d.reason)
 			d.reason = SG_R_INTRA_SLICE;
 		return d;
@@ -902,15 +959,18 @@ static struct decision decide(const struct sg_policy *policy,
 		return d;
 	}
 	d.rule = n == 1 ? rule->id : SG_REF_RULE_AMBIGUOUS;
-	/* Step 5. With several matching rules the model cannot tell whose
-	 * bucket the BPF trie charges; the differential test avoids rates
-	 * there. */
-	d.reason = police(st, policy, ue_slice, ue, ends, rule, len,
-			  where->now_ns);
+	/*
+	 * Step 5. With several matching rules the model cannot tell whose
+	 * bucket the BPF trie charges; the differential test keeps rates off
+	 * where that matters.
+	 */
+	if (police_here)
+		d.reason = police(st, policy, ue_slice, ue, ends, rule, len,
+				  where->now_ns);
 	if (d.reason)
 		return d;
 	/* Step 6. */
-	flow_insert(st, p, where->now_ns);
+	flow_insert(st, p, rule->id, where->now_ns);
 	d.reason = SG_R_RULE;
 	return d;
 }
@@ -922,16 +982,21 @@ static struct decision decide(const struct sg_policy *policy,
 static enum sg_reason parse_gtpu(struct pkt *p, const uint8_t *g, size_t avail,
 				 const uint8_t **inner, size_t *inner_len)
 {
-	size_t off = 8;
+	size_t off = 8, end;
 	uint8_t next;
 	int n;
 
 	if (avail < 8 || g[0] >> 5 != 1 || !(g[0] & 0x10))
 		return SG_R_MALFORMED;
-	p->has_teid = true;
-	p->teid = get32(g + 4);
+	/*
+	 * Reading: the GTP-U length may not claim more than the UDP payload
+	 * holds, and bounds the inner packet.
+	 */
+	end = 8 + (size_t)get16(g + 2);
+	if (end > avail)
+		return SG_R_MALFORMED;
 	if (g[0] & 0x07) {
-		if (avail < 12)
+		if (end < 12)
 			return SG_R_MALFORMED;
 		off = 12;
 		next = (g[0] & 0x04) ? g[11] : 0;
@@ -940,10 +1005,10 @@ static enum sg_reason parse_gtpu(struct pkt *p, const uint8_t *g, size_t avail,
 
 			if (n == GTPU_MAX_EXTHDRS)
 				return SG_R_EXTHDR_CHAIN;
-			if (off + 1 > avail || g[off] == 0)
+			if (off + 1 > end || g[off] == 0)
 				return SG_R_MALFORMED;
 			hlen = (size_t)g[off] * 4;
-			if (off + hlen > avail)
+			if (off + hlen > end)
 				return SG_R_MALFORMED;
 			next = g[off + hlen - 1];
 			off += hlen;
@@ -955,8 +1020,10 @@ static enum sg_reason parse_gtpu(struct pkt *p, const uint8_t *g, size_t avail,
 	 */
 	if (g[1] != GTPU_G_PDU)
 		return SG_R_GTP_CONTROL;
+	p->has_teid = true;
+	p->teid = get32(g + 4);
 	*inner = g + off;
-	*inner_len = avail - off;
+	*inner_len = end - off;
 	return 0;
 }
 
