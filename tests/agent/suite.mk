@@ -23,8 +23,5 @@ $(BUILD)/tests/sg-counters: tests/agent/sg-counters.c $(SG_LIB)
 
 HOST_SUITES += $(AGENT_PLAN_TEST)
 TEST_BINS += $(AGENT_PLAN_TEST)
-# TRANSITIONAL: until user/lib/dp.c lands sg-counters cannot link.
-ifneq ($(wildcard user/lib/dp.c),)
 TEST_BINS += $(AGENT_TEST_BINS)
 VM_SUITES += tests/agent/agent.sh:600
-endif

@@ -74,6 +74,10 @@ int dp_apply(struct agent *a, struct sg_policy *p);
 void links_reconcile(struct agent *a);
 int dp_detach_all(struct agent *a);
 
+/* attached.c */
+bool attached_in_kernel(int ifindex, enum attach_kind kind);
+bool any_attached_in_kernel(int ifindex);
+
 /* sync.c */
 int sync_from_module(struct agent *a);
 int declare_load(struct agent *a);

@@ -6,10 +6,7 @@ $(BIN)/sliceguardd: $(SLICEGUARDD_SRCS) $(wildcard user/sliceguardd/*.h) $(SG_LI
 	@mkdir -p $(@D)
 	$(CC) $(SG_LIB_CFLAGS) -o $@ $(SLICEGUARDD_SRCS) $(SG_LIB) $(SG_LIB_LDLIBS)
 
-# TRANSITIONAL: until user/lib/dp.c lands the agent cannot link.
-ifneq ($(wildcard user/lib/dp.c),)
 USER_BINS += $(BIN)/sliceguardd
-endif
 
 # The demo needs the module, which only the VM can load; everything it runs
 # is built first, and scripts/vm-run builds nothing itself.

@@ -178,25 +178,31 @@ static bool attach_wanted(struct agent *a)
 				 kind_name[att->kind], att->ifname);
 			continue;
 		}
+		/*
+		 * Attached by a predecessor (adopted instance): its pinned
+		 * links run the same maps; replacing them would only open a
+		 * window with two programs in a row.
+		 */
+		if (attached_in_kernel(ifindex, att->kind)) {
+			att->ifindex = ifindex;
+			log_info("%s %s (ifindex %d) already attached", kind_name[att->kind],
+				 att->ifname, ifindex);
+			continue;
+		}
 		if (att->kind == ATTACH_UPLINK)
 			err = sg_dp_attach_uplink(a->dp, ifindex);
 		else
 			err = sg_dp_attach_app(a->dp, ifindex);
-		/* An adopted instance may have it attached already. */
-		if (err && err != -EEXIST) {
+		if (err) {
 			log_err("cannot attach to %s %s: %s", kind_name[att->kind],
 				att->ifname, sg_dp_errmsg(a->dp));
+			/* Take a half attachment (XDP without its TC companion) away. */
+			sg_dp_detach(a->dp, ifindex);
 			continue;
 		}
 		att->ifindex = ifindex;
 		log_info("attached to %s %s (ifindex %d)", kind_name[att->kind],
 			 att->ifname, ifindex);
-	}
-	if (changed) {
-		int err = sg_dp_pin(a->dp);
-
-		if (err)
-			log_err("cannot pin the new links: %s", sg_dp_errmsg(a->dp));
 	}
 	return changed;
 }
@@ -235,7 +241,7 @@ static void detach_strays(struct agent *a)
 	for (i = ifs; i->if_index; i++) {
 		struct attachment *att = att_find(a, i->if_name);
 
-		if (att && att->wanted)
+		if ((att && att->wanted) || !any_attached_in_kernel(i->if_index))
 			continue;
 		if (!sg_dp_detach(a->dp, i->if_index))
 			log_info("detached from %s: not in the policy", i->if_name);
@@ -316,9 +322,15 @@ int dp_detach_all(struct agent *a)
 		return 0;
 	}
 	ifs = if_nameindex();
-	for (i = ifs; i && i->if_index; i++)
-		if (!sg_dp_detach(a->dp, i->if_index))
+	for (i = ifs; i && i->if_index; i++) {
+		if (!any_attached_in_kernel(i->if_index))
+			continue;
+		if (sg_dp_detach(a->dp, i->if_index))
+			log_err("cannot detach from %s: %s", i->if_name,
+				sg_dp_errmsg(a->dp));
+		else
 			log_notice("detached from %s", i->if_name);
+	}
 	if (ifs)
 		if_freenameindex(ifs);
 	err = sg_dp_unpin(a->dp);
