@@ -905,6 +905,11 @@ struct notification {
 	int error;
 };
 
+static int on_any_seq(struct nl_msg *msg __maybe_unused, void *arg __maybe_unused)
+{
+	return NL_OK;
+}
+
 static int on_notification(struct nl_msg *msg, void *arg)
 {
 	struct notification *n = arg;
@@ -926,6 +931,8 @@ int sg_nl_recv(struct sg_nl *nl, sg_nl_reply_fn fn, void *arg)
 	if (!cb)
 		return -ENOMEM;
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_notification, &n);
+	/* Notifications carry sequence number 0, never the one we expect. */
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, on_any_seq, NULL);
 	ret = nl_recvmsgs(nl->sock, cb);
 	nl_cb_put(cb);
 	if (n.error)

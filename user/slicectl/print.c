@@ -20,6 +20,7 @@
 static bool json;
 static int json_flags = JSON_C_TO_STRING_PLAIN;
 static struct json_object *stack[MAX_DEPTH];
+static bool is_object[MAX_DEPTH];
 static int depth;
 static char line[8192];
 static size_t line_len;
@@ -75,15 +76,27 @@ static void json_add(const char *key, struct json_object *val)
 		json_object_object_add(top, key, val);
 }
 
-static void open_container(const char *key, struct json_object *c)
+static void open_container(const char *key, struct json_object *c, bool object)
 {
-	if (!json) {
-		depth++;
-		return;
-	}
-	json_add(key, c);
-	if (depth < MAX_DEPTH)
-		stack[depth++] = c;
+	if (depth == MAX_DEPTH)
+		abort();
+	if (json)
+		json_add(key, c);
+	stack[depth] = c;
+	is_object[depth++] = object;
+}
+
+/* A text line is one object that no other object encloses. */
+static bool outermost_object(void)
+{
+	int i;
+
+	if (!is_object[depth])
+		return false;
+	for (i = 0; i < depth; i++)
+		if (is_object[i])
+			return false;
+	return true;
 }
 
 static void close_container(void)
@@ -92,7 +105,7 @@ static void close_container(void)
 		return;
 	depth--;
 	if (!json) {
-		if (depth <= 1)
+		if (outermost_object())
 			text_flush();
 		return;
 	}
@@ -105,7 +118,7 @@ static void close_container(void)
 
 void print_open_object(const char *key)
 {
-	open_container(key, json ? json_object_new_object() : NULL);
+	open_container(key, json ? json_object_new_object() : NULL, true);
 }
 
 void print_close_object(void)
@@ -115,7 +128,7 @@ void print_close_object(void)
 
 void print_open_array(const char *key)
 {
-	open_container(key, json ? json_object_new_array() : NULL);
+	open_container(key, json ? json_object_new_array() : NULL, false);
 }
 
 void print_close_array(void)
