@@ -1038,6 +1038,16 @@ static const struct hook *random_hook(const struct hooks *hk)
 	return &hk->app_out[rnd(hk->n_apps)];
 }
 
+static int app_index_of(const struct sg_policy *pol, uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < pol->n_apps; i++)
+		if (pol->apps[i].id == id)
+			return (int)i;
+	return 0;
+}
+
 /* The app owning address a (by endpoint prefix), or -1. */
 static int app_of_addr(const struct sg_policy *pol, const struct addr *a)
 {
@@ -1224,13 +1234,85 @@ static const struct hook *sender_hook(const struct run *run,
  * answer (sometimes a responder trying to open its own flow), the answer's
  * delivery, and the next packet of the flow.
  */
-static void send_conversation(struct run *run, const struct hooks *hk)
+/*
+ * A packet some rule of the policy allows, most of the time: from the
+ * rule's source (a UE of its slice on an uplink, or its app's interface)
+ * to its destination, proto and a port of its range. *h receives the hook.
+ */
+static bool rule_flow(const struct sg_policy *pol, const struct hooks *hk,
+		      const struct hook **h, struct flowspec *f)
+{
+	const struct sg_rule *r;
+	const struct sg_endpoint *ep = NULL;
+	uint32_t unused;
+	uint8_t fam;
+	int i;
+
+	if (!pol->n_rules)
+		return false;
+	r = &pol->rules[rnd(pol->n_rules)];
+	memset(f, 0, sizeof(*f));
+	fam = chance(75) ? AF_INET : AF_INET6;
+	if (r->src_kind == SLICEGUARD_PEER_APP) {
+		i = app_index_of(pol, r->src_id);
+		*h = &hk->app_in[i];
+		f->src = app_addr(&pol->apps[i], fam, &ep);
+		if (!ep)
+			return false;
+	} else {
+		const struct sg_slice *s = sg_policy_slice_by_id(pol, r->src_id);
+		unsigned int k;
+
+		*h = &hk->uplink[chance(60) ? 0 : 1];
+		f->src = addr_external(fam);
+		for (k = 0; k < s->n_ue_prefixes; k++)
+			if (s->ue_prefixes[k].family == fam)
+				f->src = addr_in(&s->ue_prefixes[k]);
+	}
+	if (r->dst_kind == SLICEGUARD_PEER_APP) {
+		i = app_index_of(pol, r->dst_id);
+		f->dst = app_addr(&pol->apps[i], fam, &ep);
+	} else if (r->dst_kind == SLICEGUARD_PEER_SLICE) {
+		const struct sg_slice *s = sg_policy_slice_by_id(pol, r->dst_id);
+		unsigned int k;
+
+		ep = NULL;
+		f->dst = addr_external(fam);
+		for (k = 0; k < s->n_ue_prefixes; k++)
+			if (s->ue_prefixes[k].family == fam)
+				f->dst = addr_in(&s->ue_prefixes[k]);
+	} else {
+		ep = NULL;
+		f->dst = pick_addr(pol, A_EXTERNAL, fam, &unused);
+	}
+	random_transport(pol, f);
+	f->proto = r->proto ? r->proto : ep && ep->proto ? ep->proto : f->proto;
+	if (f->proto == IPPROTO_ICMP || f->proto == IPPROTO_ICMPV6)
+		f->icmp_type = f->proto == IPPROTO_ICMP ? 8 : 128;
+	f->dport = ep && chance(50) ? port_in(ep->port_first, ep->port_last) :
+				      port_in(r->port_first, r->port_last);
+	f->hop_limit = 64;
+	if ((*h)->ref == SG_REF_UPLINK) {
+		decorate_uplink(pol, f, sg_policy_slice_by_id(pol, r->src_id));
+		if ((*h)->mode == SLICEGUARD_UPLINK_MODE_GTPU) {
+			f->gtpu = true;
+			f->outer_src = addr_external(AF_INET);
+			f->outer_dst = addr_external(AF_INET);
+			f->gtp_type = 255;
+		}
+	}
+	return true;
+}
+
+static void send_conversation(struct run *run, const struct hooks *hk,
+			      bool by_rule)
 {
 	const struct hook *h = random_hook(hk), *rh;
 	struct flowspec f, r;
 	int di, si;
 
-	random_flow(run->pol, h, &f);
+	if (!by_rule || !rule_flow(run->pol, hk, &h, &f))
+		random_flow(run->pol, h, &f);
 	f.n_tags = h->ref == SG_REF_UPLINK ? f.n_tags : 0;
 	if (f.n_tags > 1)
 		f.n_tags = 1;
@@ -1388,14 +1470,16 @@ static void random_round(struct run *run, const struct hooks *hk,
 	while (run->packets < end) {
 		unsigned int r = rnd(100);
 
-		if (r < 45) {
+		if (r < 35) {
 			const struct hook *h = random_hook(hk);
 			struct flowspec f;
 
 			random_flow(run->pol, h, &f);
 			send_flow(run, h, &f, 30);
-		} else if (r < 75) {
-			send_conversation(run, hk);
+		} else if (r < 50) {
+			send_conversation(run, hk, false);
+		} else if (r < 80) {
+			send_conversation(run, hk, true);
 		} else if (r < 95) {
 			send_fragments(run, hk);
 		} else {
