@@ -434,7 +434,8 @@ static int send_command(const struct sg_command *cmd)
 	struct nl_msg *msg;
 	int ret;
 
-	if (cmd->verb == SG_VERB_ADD) {
+	/* In a batch the staged copy in ctx.batch has answered already. */
+	if (cmd->verb == SG_VERB_ADD && !ctx.batch) {
 		ret = check_absent(cmd);
 		if (ret)
 			return ret;
