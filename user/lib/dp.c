@@ -38,8 +38,15 @@ enum sg_hookpoint {
 
 static const char *const hook_names[SG_AT_MAX] = { "xdp", "ingress", "egress" };
 
+/* Shape of a slot's inner map; libbpf frees its template at load. */
+struct sg_inner_shape {
+	enum bpf_map_type type;
+	__u32 key_size, value_size, max_entries, flags;
+};
+
 struct sg_dp {
 	struct sliceguard *skel;
+	struct sg_inner_shape inner[SG_IMAP_MAX];
 	char *pin_dir;
 	bool adopted;
 	bool pinned;
@@ -100,7 +107,7 @@ int sg_dp_open(const struct sg_dp_opts *opts, struct sg_dp **out)
 	struct sg_dp *dp;
 	struct bpf_map *map;
 	char path[PATH_MAX];
-	int err;
+	int err, m;
 
 	dp = calloc(1, sizeof(*dp));
 	if (!dp)
@@ -120,6 +127,19 @@ int sg_dp_open(const struct sg_dp_opts *opts, struct sg_dp **out)
 	if (!dp->skel) {
 		err = -errno;
 		goto err_free;
+	}
+	for (m = 0; m < SG_IMAP_MAX; m++) {
+		const struct bpf_map *tmpl = bpf_map__inner_map(imap_outer(dp, m));
+
+		if (!tmpl) {
+			err = -ENOENT;
+			goto err_destroy;
+		}
+		dp->inner[m].type = bpf_map__type(tmpl);
+		dp->inner[m].key_size = bpf_map__key_size(tmpl);
+		dp->inner[m].value_size = bpf_map__value_size(tmpl);
+		dp->inner[m].max_entries = bpf_map__max_entries(tmpl);
+		dp->inner[m].flags = bpf_map__map_flags(tmpl);
 	}
 	if (dp->pin_dir) {
 		err = pin_path(dp, path, sizeof(path), "sg_config");
@@ -263,14 +283,14 @@ static int sync_programs(struct sg_dp *dp, __u32 slot)
 /* A new inner map shaped like the outer map's template, filled from the image. */
 static int make_inner(struct sg_dp *dp, const struct sg_dp_image *img, enum sg_imap m)
 {
-	const struct bpf_map *tmpl = bpf_map__inner_map(imap_outer(dp, m));
-	LIBBPF_OPTS(bpf_map_create_opts, copts, .map_flags = bpf_map__map_flags(tmpl));
+	const struct sg_inner_shape *shape = &dp->inner[m];
+	LIBBPF_OPTS(bpf_map_create_opts, copts, .map_flags = shape->flags);
 	const struct sg_image_map *im = &img->maps[m];
 	size_t i;
 	int fd;
 
-	fd = bpf_map_create(bpf_map__type(tmpl), NULL, bpf_map__key_size(tmpl),
-			    bpf_map__value_size(tmpl), bpf_map__max_entries(tmpl), &copts);
+	fd = bpf_map_create(shape->type, NULL, shape->key_size, shape->value_size,
+			    shape->max_entries, &copts);
 	if (fd < 0)
 		return fail(dp, -errno, "creating %s: %s", sg_imap_names[m], strerror(errno));
 	for (i = 0; i < im->n; i++) {
@@ -469,6 +489,7 @@ int sg_dp_attach_app(struct sg_dp *dp, int ifindex)
 
 int sg_dp_detach(struct sg_dp *dp, int ifindex)
 {
+	bool linked = false;
 	enum sg_hookpoint at;
 	int err = 0;
 
@@ -478,6 +499,8 @@ int sg_dp_detach(struct sg_dp *dp, int ifindex)
 		int fd = link_fd_of(dp, ifindex, at, &pinned);
 
 		if (fd >= 0) {
+			/* Links mean TCX: no clsact filter of ours to remove. */
+			linked = true;
 			if (bpf_link_detach(fd) && !err)
 				err = fail(dp, -errno, "detaching link: %s", strerror(errno));
 			close(fd);
@@ -485,7 +508,7 @@ int sg_dp_detach(struct sg_dp *dp, int ifindex)
 						hook_names[at]))
 				unlink(path);
 		}
-		if (at != SG_AT_XDP) {
+		if (at != SG_AT_XDP && !linked) {
 			LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 				    .attach_point = at == SG_AT_INGRESS ? BPF_TC_INGRESS :
 									  BPF_TC_EGRESS);

@@ -1,0 +1,1361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Data path unit tests: crafted packets through BPF_PROG_TEST_RUN on the
+ * host kernel, one test per packet class or attack case of
+ * /work/shared/threat-model.md. Each packet is checked for its verdict,
+ * the one reason counter it must bump, and its mark (skb->mark from TC,
+ * XDP metadata from sg_uplink).
+ *
+ * Every test runs in its own network namespace with veth interfaces that
+ * stand for the uplinks and app interfaces, and its own data path instance.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+
+#include "kselftest_harness.h"
+#include "dp.h"
+#include "policy.h"
+
+#define XDP_DROP_RET	1
+#define XDP_PASS_RET	2
+#define TC_PASS_RET	0xffffffffU	/* TC_ACT_UNSPEC */
+#define TC_DROP_RET	2		/* TC_ACT_SHOT */
+
+/* Interfaces of the test namespace. */
+static const char *const ifnames[] = { "up0", "gtp0", "open0", "app1", "app2", "app3" };
+
+enum { UP0, GTP0, OPEN0, APP1, APP2, APP3, N_IFS };
+
+static unsigned int test_resolve(const char *ifname, void *ctx)
+{
+	(void)ctx;
+	return if_nametoindex(ifname);
+}
+
+/* For compiler tests: no interface exists. */
+static unsigned int no_ifaces(const char *ifname, void *ctx)
+{
+	(void)ifname;
+	(void)ctx;
+	return 0;
+}
+
+/* ---- packet builder ---- */
+
+struct pkt {
+	uint8_t d[2048];
+	size_t len;
+	int n_ip, n_udp;
+	size_t ip_off[3], udp_off[3];
+	int ip_v6[3];
+	long gtp_off;
+};
+
+static void pkt_init(struct pkt *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->gtp_off = -1;
+}
+
+static void put(struct pkt *p, const void *b, size_t n)
+{
+	memcpy(p->d + p->len, b, n);
+	p->len += n;
+}
+
+static void put8(struct pkt *p, uint8_t v)
+{
+	put(p, &v, 1);
+}
+
+static void put16(struct pkt *p, uint16_t v)
+{
+	v = htons(v);
+	put(p, &v, 2);
+}
+
+static void put32(struct pkt *p, uint32_t v)
+{
+	v = htonl(v);
+	put(p, &v, 4);
+}
+
+static void zeros(struct pkt *p, size_t n)
+{
+	memset(p->d + p->len, 0, n);
+	p->len += n;
+}
+
+static void eth(struct pkt *p, uint16_t type)
+{
+	static const uint8_t macs[12] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2 };
+
+	put(p, macs, 12);
+	put16(p, type);
+}
+
+/* A VLAN tag (after eth() with a TPID as type): TCI, then the next type. */
+static void tag(struct pkt *p, uint16_t vid, uint16_t next)
+{
+	put16(p, vid);
+	put16(p, next);
+}
+
+static void ip4(struct pkt *p, const char *src, const char *dst, uint8_t proto)
+{
+	struct in_addr a;
+
+	p->ip_off[p->n_ip] = p->len;
+	p->ip_v6[p->n_ip++] = 0;
+	put8(p, 0x45);
+	put8(p, 0);
+	put16(p, 0);		/* total length: pkt_done() */
+	put16(p, 0x1234);	/* id */
+	put16(p, 0);		/* fragment */
+	put8(p, 64);
+	put8(p, proto);
+	put16(p, 0);
+	inet_pton(AF_INET, src, &a);
+	put(p, &a, 4);
+	inet_pton(AF_INET, dst, &a);
+	put(p, &a, 4);
+}
+
+static void ip6(struct pkt *p, const char *src, const char *dst, uint8_t next)
+{
+	struct in6_addr a;
+
+	p->ip_off[p->n_ip] = p->len;
+	p->ip_v6[p->n_ip++] = 1;
+	put32(p, 0x60000000);
+	put16(p, 0);		/* payload length: pkt_done() */
+	put8(p, next);
+	put8(p, 64);
+	inet_pton(AF_INET6, src, &a);
+	put(p, &a, 16);
+	inet_pton(AF_INET6, dst, &a);
+	put(p, &a, 16);
+}
+
+/* An 8-byte IPv6 options/routing header. */
+static void ext6(struct pkt *p, uint8_t next)
+{
+	put8(p, next);
+	put8(p, 0);
+	zeros(p, 6);
+}
+
+static void frag6(struct pkt *p, uint8_t next, uint16_t off8, int more, uint32_t id)
+{
+	put8(p, next);
+	put8(p, 0);
+	put16(p, (off8 << 3) | (more ? 1 : 0));
+	put32(p, id);
+}
+
+static void tcp(struct pkt *p, uint16_t sport, uint16_t dport, uint8_t flags)
+{
+	put16(p, sport);
+	put16(p, dport);
+	put32(p, 1);
+	put32(p, 0);
+	put8(p, 5 << 4);
+	put8(p, flags);
+	put16(p, 512);
+	put32(p, 0);
+}
+
+static void udp(struct pkt *p, uint16_t sport, uint16_t dport)
+{
+	p->udp_off[p->n_udp++] = p->len;
+	put16(p, sport);
+	put16(p, dport);
+	put16(p, 0);		/* length: pkt_done() */
+	put16(p, 0);
+}
+
+static void icmp(struct pkt *p, uint8_t type, uint16_t id)
+{
+	put8(p, type);
+	put8(p, 0);
+	put16(p, 0);
+	put16(p, id);
+	put16(p, 1);
+}
+
+/* GTP-U header; flags 0x30 is version 1, PT 1, no optional field. */
+static void gtp(struct pkt *p, uint8_t flags, uint8_t type, uint32_t teid)
+{
+	p->gtp_off = p->len;
+	put8(p, flags);
+	put8(p, type);
+	put16(p, 0);		/* length: pkt_done() */
+	put32(p, teid);
+}
+
+/* Fill in every length field from where the packet now ends. */
+static void pkt_done(struct pkt *p)
+{
+	int i;
+
+	for (i = 0; i < p->n_ip; i++) {
+		size_t off = p->ip_off[i];
+		uint16_t v = p->ip_v6[i] ? htons(p->len - off - 40) : htons(p->len - off);
+
+		memcpy(p->d + off + (p->ip_v6[i] ? 4 : 2), &v, 2);
+	}
+	for (i = 0; i < p->n_udp; i++) {
+		uint16_t v = htons(p->len - p->udp_off[i]);
+
+		memcpy(p->d + p->udp_off[i] + 4, &v, 2);
+	}
+	if (p->gtp_off >= 0) {
+		uint16_t v = htons(p->len - p->gtp_off - 8);
+
+		memcpy(p->d + p->gtp_off + 2, &v, 2);
+	}
+}
+
+static void set16(struct pkt *p, size_t off, uint16_t v)
+{
+	v = htons(v);
+	memcpy(p->d + off, &v, 2);
+}
+
+/* Frames used again and again. */
+#define TCP_SYN	0x02
+#define TCP_ACK	0x10
+
+static void v4_tcp(struct pkt *p, int vid, const char *src, const char *dst, uint16_t sport,
+		   uint16_t dport, uint8_t flags)
+{
+	pkt_init(p);
+	if (vid >= 0) {
+		eth(p, 0x8100);
+		tag(p, vid, 0x0800);
+	} else {
+		eth(p, 0x0800);
+	}
+	ip4(p, src, dst, 6);
+	tcp(p, sport, dport, flags);
+	pkt_done(p);
+}
+
+static void v4_udp(struct pkt *p, const char *src, const char *dst, uint16_t sport,
+		   uint16_t dport, size_t payload)
+{
+	pkt_init(p);
+	eth(p, 0x0800);
+	ip4(p, src, dst, 17);
+	udp(p, sport, dport);
+	zeros(p, payload);
+	pkt_done(p);
+}
+
+/* ---- the policy every test starts from ---- */
+
+static void prefix(struct sg_prefix *pf, const char *addr, int len)
+{
+	memset(pf, 0, sizeof(*pf));
+	pf->family = strchr(addr, ':') ? AF_INET6 : AF_INET;
+	pf->len = len;
+	inet_pton(pf->family, addr, pf->addr);
+}
+
+static struct sg_slice *add_slice(struct sg_policy *pol, uint32_t id, const char *name,
+				  const char *ue4, const char *ue6, uint16_t vlan,
+				  uint32_t teid_first, uint32_t mark)
+{
+	struct sg_slice *s = sg_policy_add_slice(pol);
+
+	s->id = id;
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->sst = id;
+	prefix(&s->ue_prefixes[s->n_ue_prefixes++], ue4, 16);
+	if (ue6)
+		prefix(&s->ue_prefixes[s->n_ue_prefixes++], ue6, 64);
+	s->vlans[s->n_vlans++] = vlan;
+	s->teid_ranges[0].first = teid_first;
+	s->teid_ranges[0].last = teid_first + 0xfff;
+	s->n_teid_ranges = 1;
+	s->mark = mark;
+	return s;
+}
+
+static struct sg_app *add_app(struct sg_policy *pol, uint32_t id, const char *name,
+			      uint32_t slice, const char *ifname)
+{
+	struct sg_app *a = sg_policy_add_app(pol);
+
+	a->id = id;
+	snprintf(a->name, sizeof(a->name), "%s", name);
+	a->slices[a->n_slices++] = slice;
+	snprintf(a->ifname, sizeof(a->ifname), "%s", ifname);
+	return a;
+}
+
+static void add_endpoint(struct sg_app *a, const char *addr, int len, uint8_t proto,
+			 uint16_t first, uint16_t last)
+{
+	struct sg_endpoint *e = &a->endpoints[a->n_endpoints++];
+
+	prefix(&e->prefix, addr, len);
+	e->proto = proto;
+	e->port_first = first;
+	e->port_last = last;
+}
+
+static struct sg_rule *add_rule(struct sg_policy *pol, uint32_t id, uint32_t sk, uint32_t si,
+				uint32_t dk, uint32_t di, uint8_t proto, uint16_t first,
+				uint16_t last)
+{
+	struct sg_rule *r = sg_policy_add_rule(pol);
+
+	r->id = id;
+	r->src_kind = sk;
+	r->src_id = si;
+	r->dst_kind = dk;
+	r->dst_id = di;
+	r->proto = proto;
+	r->port_first = first;
+	r->port_last = last;
+	return r;
+}
+
+static void add_uplink(struct sg_policy *pol, const char *ifname, uint32_t mode,
+		       uint32_t unsliced)
+{
+	struct sg_uplink *u = sg_policy_add_uplink(pol);
+
+	snprintf(u->ifname, sizeof(u->ifname), "%s", ifname);
+	u->mode = mode;
+	u->unsliced = unsliced;
+}
+
+#define SLICE SLICEGUARD_PEER_SLICE
+#define APP SLICEGUARD_PEER_APP
+#define ANY SLICEGUARD_PEER_ANY
+
+/*
+ * Slices: 1 embb (10.1/16, fd00:1::/64, VLAN 100, TEIDs 0x1000-0x1fff,
+ * mark 0x101), 2 urllc (10.2/16, VLAN 200, TEIDs 0x2000-, DSCP 46, mark
+ * 0x102, ue-to-ue), 3 miot (10.3/16, VLAN 300, TEIDs 0x3000-, mark 0x103).
+ * Apps: 10 video (slice 1, 192.0.2.10 and 2001:db8::10 tcp/443, app1),
+ * 11 plc (slice 2, 192.0.2.11 udp/5000-5010, app2), 12 telemetry (slices
+ * 3 and 2, 192.0.2.12 any, app3).
+ * Rules: 1 embb->video tcp/443, 2 urllc->plc udp/5000-5010, 3 miot->telemetry,
+ * 4 video->any tcp/80, 5 plc->urllc udp/6000, 6 embb->any icmp,
+ * 7 telemetry->plc udp/5005.
+ */
+static void std_policy(struct sg_policy *pol)
+{
+	struct sg_slice *s;
+	struct sg_app *a;
+
+	sg_policy_init(pol);
+	pol->generation = 7;
+	add_slice(pol, 1, "embb", "10.1.0.0", "fd00:1::", 100, 0x1000, 0x101);
+	s = add_slice(pol, 2, "urllc", "10.2.0.0", NULL, 200, 0x2000, 0x102);
+	s->dscps[s->n_dscps++] = 46;
+	s->ue_to_ue = true;
+	add_slice(pol, 3, "miot", "10.3.0.0", NULL, 300, 0x3000, 0x103);
+
+	a = add_app(pol, 10, "video", 1, "app1");
+	add_endpoint(a, "192.0.2.10", 32, 6, 443, 443);
+	add_endpoint(a, "2001:db8::10", 128, 6, 443, 443);
+	a = add_app(pol, 11, "plc", 2, "app2");
+	add_endpoint(a, "192.0.2.11", 32, 17, 5000, 5010);
+	a = add_app(pol, 12, "telemetry", 3, "app3");
+	a->slices[a->n_slices++] = 2;
+	add_endpoint(a, "192.0.2.12", 32, 0, 0, 65535);
+
+	add_rule(pol, 1, SLICE, 1, APP, 10, 6, 443, 443);
+	add_rule(pol, 2, SLICE, 2, APP, 11, 17, 5000, 5010);
+	add_rule(pol, 3, SLICE, 3, APP, 12, 0, 0, 65535);
+	add_rule(pol, 4, APP, 10, ANY, 0, 6, 80, 80);
+	add_rule(pol, 5, APP, 11, SLICE, 2, 17, 6000, 6000);
+	add_rule(pol, 6, SLICE, 1, ANY, 0, 1, 0, 65535);
+	add_rule(pol, 7, APP, 12, APP, 11, 17, 5005, 5005);
+
+	add_uplink(pol, "up0", SLICEGUARD_UPLINK_MODE_IP, SLICEGUARD_UNSLICED_DROP);
+	add_uplink(pol, "gtp0", SLICEGUARD_UPLINK_MODE_GTPU, SLICEGUARD_UNSLICED_DROP);
+	add_uplink(pol, "open0", SLICEGUARD_UPLINK_MODE_IP, SLICEGUARD_UNSLICED_PASS);
+}
+
+/* ---- running packets ---- */
+
+struct run_result {
+	uint32_t retval;
+	int reason;		/* the one reason counter that moved, -1: none or several */
+	uint32_t mark;
+};
+
+static int run_pkt(struct sg_dp *dp, enum sg_dp_prog prog, int ifindex, const struct pkt *p,
+		   struct run_result *res)
+{
+	struct sg_count before[SG_R_MAX], after[SG_R_MAX];
+	uint8_t out[2048 + 64];
+	int i, err;
+
+	err = sg_dp_reason_counts(dp, before);
+	if (err)
+		return err;
+	if (prog == SG_DP_PROG_UPLINK) {
+		struct xdp_md ctx_in = { .data_end = p->len, .ingress_ifindex = ifindex };
+		struct xdp_md ctx_out = {};
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p->d, .data_size_in = p->len,
+			    .data_out = out, .data_size_out = sizeof(out),
+			    .ctx_in = &ctx_in, .ctx_size_in = sizeof(ctx_in),
+			    .ctx_out = &ctx_out, .ctx_size_out = sizeof(ctx_out));
+
+		err = bpf_prog_test_run_opts(sg_dp_prog_fd(dp, prog), &o);
+		if (err)
+			return -errno;
+		res->retval = o.retval;
+		res->mark = 0;
+		/* data_out starts at data_meta; ctx_out.data is the metadata size. */
+		if (ctx_out.data >= sizeof(struct sg_xdp_meta)) {
+			struct sg_xdp_meta meta;
+
+			memcpy(&meta, out, sizeof(meta));
+			if (meta.magic == SG_META_MAGIC)
+				res->mark = meta.mark;
+		}
+	} else {
+		struct __sk_buff ctx_in = { .ifindex = ifindex };
+		struct __sk_buff ctx_out = {};
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p->d, .data_size_in = p->len,
+			    .data_out = out, .data_size_out = sizeof(out),
+			    .ctx_in = &ctx_in, .ctx_size_in = sizeof(ctx_in),
+			    .ctx_out = &ctx_out, .ctx_size_out = sizeof(ctx_out));
+
+		err = bpf_prog_test_run_opts(sg_dp_prog_fd(dp, prog), &o);
+		if (err)
+			return -errno;
+		res->retval = o.retval;
+		res->mark = ctx_out.mark;
+	}
+	err = sg_dp_reason_counts(dp, after);
+	if (err)
+		return err;
+	res->reason = -1;
+	for (i = 0; i < SG_R_MAX; i++) {
+		uint64_t d = after[i].packets - before[i].packets;
+
+		if (!d)
+			continue;
+		if (d != 1 || res->reason != -1) {
+			res->reason = -1;
+			break;
+		}
+		res->reason = i;
+	}
+	return 0;
+}
+
+static const char *name_of(int reason)
+{
+	const char *n = reason >= 0 ? sg_reason_name(reason) : NULL;
+
+	return n ? n : "(no single reason)";
+}
+
+/*
+ * Run one packet and check verdict, reason and mark. mark < 0: do not
+ * check the mark.
+ */
+static int check_pkt(struct __test_metadata *_metadata, struct sg_dp *dp, enum sg_dp_prog prog,
+		     int ifindex, const struct pkt *p, int want, long long mark, const char *what)
+{
+	bool xdp = prog == SG_DP_PROG_UPLINK;
+	uint32_t want_ret = sg_reason_passes(want) ? (xdp ? XDP_PASS_RET : TC_PASS_RET) :
+						      (xdp ? XDP_DROP_RET : TC_DROP_RET);
+	struct run_result r;
+	int err = run_pkt(dp, prog, ifindex, p, &r);
+
+	if (err) {
+		TH_LOG("%s: test run failed: %s", what, strerror(-err));
+		return 0;
+	}
+	if (r.reason != want) {
+		TH_LOG("%s: expected reason %s, got %s", what, name_of(want), name_of(r.reason));
+		return 0;
+	}
+	if (r.retval != want_ret) {
+		TH_LOG("%s: expected return %u (%s), got %u", what, want_ret,
+		       sg_reason_passes(want) ? "pass" : "drop", r.retval);
+		return 0;
+	}
+	if (mark >= 0 && r.mark != (uint32_t)mark) {
+		TH_LOG("%s: expected mark %#llx, got %#x", what, mark, r.mark);
+		return 0;
+	}
+	return 1;
+}
+
+FIXTURE(dp) {
+	struct sg_dp *dp;
+	struct sg_policy pol;
+	int ifx[N_IFS];
+};
+
+static void make_netns(struct __test_metadata *_metadata, int *ifx)
+{
+	char cmd[256];
+	int i;
+
+	ASSERT_EQ(0, unshare(CLONE_NEWNET)) TH_LOG("unshare(CLONE_NEWNET): %s", strerror(errno));
+	for (i = 0; i < N_IFS; i++) {
+		/* The host kernel has veth but not necessarily dummy. */
+		snprintf(cmd, sizeof(cmd),
+			 "ip link add %s type veth peer name %sp && ip link set %s up",
+			 ifnames[i], ifnames[i], ifnames[i]);
+		ASSERT_EQ(0, system(cmd)) TH_LOG("%s failed", cmd);
+		ifx[i] = if_nametoindex(ifnames[i]);
+		ASSERT_NE(0, ifx[i]);
+	}
+}
+
+FIXTURE_SETUP(dp)
+{
+	struct sg_dp_opts opts = { .resolve_ifindex = test_resolve };
+	int err;
+
+	make_netns(_metadata, self->ifx);
+	err = sg_dp_open(&opts, &self->dp);
+	ASSERT_EQ(0, err) TH_LOG("sg_dp_open: %s", strerror(-err));
+	std_policy(&self->pol);
+	err = sg_dp_apply(self->dp, &self->pol);
+	ASSERT_EQ(0, err) TH_LOG("sg_dp_apply: %s (%s)", strerror(-err),
+				 sg_dp_errmsg(self->dp));
+}
+
+FIXTURE_TEARDOWN(dp)
+{
+	sg_dp_close(self->dp);
+	sg_policy_free(&self->pol);
+}
+
+#define UPLINK(ifi, pkt, reason, mark) \
+	ASSERT_TRUE(check_pkt(_metadata, self->dp, SG_DP_PROG_UPLINK, self->ifx[ifi], pkt, \
+			      reason, mark, #pkt " on " #ifi))
+#define APP_IN(ifi, pkt, reason, mark) \
+	ASSERT_TRUE(check_pkt(_metadata, self->dp, SG_DP_PROG_APP_INGRESS, self->ifx[ifi], \
+			      pkt, reason, mark, #pkt " from " #ifi))
+#define APP_OUT(ifi, pkt, reason, mark) \
+	ASSERT_TRUE(check_pkt(_metadata, self->dp, SG_DP_PROG_APP_EGRESS, self->ifx[ifi], \
+			      pkt, reason, mark, #pkt " to " #ifi))
+
+/* ---- L2 ---- */
+
+TEST_F(dp, vlan_classifies_and_marks)
+{
+	struct pkt tagged, untagged, prio;
+
+	v4_tcp(&tagged, 100, "10.1.0.5", "192.0.2.10", 40000, 443, TCP_SYN);
+	v4_tcp(&untagged, -1, "10.1.0.6", "192.0.2.10", 40000, 443, TCP_SYN);
+	/* VID 0 is a priority tag: untagged, classified by source. */
+	v4_tcp(&prio, 0, "10.1.0.7", "192.0.2.10", 40000, 443, TCP_SYN);
+	UPLINK(UP0, &tagged, SG_R_RULE, 0x101);
+	UPLINK(UP0, &untagged, SG_R_RULE, 0x101);
+	UPLINK(UP0, &prio, SG_R_RULE, 0x101);
+}
+
+TEST_F(dp, qinq_is_dropped)
+{
+	struct pkt ad, qq;
+
+	pkt_init(&ad);
+	eth(&ad, 0x88a8);
+	tag(&ad, 100, 0x8100);
+	tag(&ad, 200, 0x0800);
+	ip4(&ad, "10.2.0.5", "192.0.2.11", 17);
+	udp(&ad, 1000, 5000);
+	pkt_done(&ad);
+	pkt_init(&qq);
+	eth(&qq, 0x8100);
+	tag(&qq, 0, 0x8100);
+	tag(&qq, 200, 0x0800);
+	ip4(&qq, "10.2.0.5", "192.0.2.11", 17);
+	udp(&qq, 1000, 5000);
+	pkt_done(&qq);
+	UPLINK(UP0, &ad, SG_R_VLAN_STACKED, 0);
+	UPLINK(UP0, &qq, SG_R_VLAN_STACKED, 0);
+}
+
+TEST_F(dp, non_ip)
+{
+	struct pkt arp, lldp;
+
+	pkt_init(&arp);
+	eth(&arp, 0x0806);
+	zeros(&arp, 28);
+	pkt_init(&lldp);
+	eth(&lldp, 0x88cc);
+	zeros(&lldp, 40);
+	UPLINK(UP0, &arp, SG_R_NON_IP, 0);
+	APP_IN(APP1, &arp, SG_R_NON_IP, 0);
+	UPLINK(UP0, &lldp, SG_R_L3_UNKNOWN, 0);
+}
+
+TEST_F(dp, neighbour_discovery)
+{
+	struct pkt rs, rs_hop64;
+
+	pkt_init(&rs);
+	eth(&rs, 0x86dd);
+	ip6(&rs, "fe80::1", "ff02::2", 58);
+	rs.d[rs.ip_off[0] + 7] = 255;
+	icmp(&rs, 133, 0);
+	pkt_done(&rs);
+	rs_hop64 = rs;
+	rs_hop64.d[rs.ip_off[0] + 7] = 64;
+	UPLINK(UP0, &rs, SG_R_ND, 0);
+	APP_IN(APP1, &rs, SG_R_ND, 0);
+	/* Not ND without hop limit 255: an ordinary, unsliced packet. */
+	UPLINK(UP0, &rs_hop64, SG_R_NO_SLICE, 0);
+}
+
+/* ---- slices ---- */
+
+TEST_F(dp, cross_slice_is_denied)
+{
+	struct pkt to_app, to_ue, same_slice, intra;
+
+	/* UE of embb to the app of urllc, and to a UE of urllc. */
+	pkt_init(&to_app);
+	eth(&to_app, 0x0800);
+	ip4(&to_app, "10.1.0.5", "192.0.2.11", 17);
+	udp(&to_app, 1000, 5000);
+	pkt_done(&to_app);
+	v4_tcp(&to_ue, 100, "10.1.0.5", "10.2.0.7", 40000, 80, TCP_SYN);
+	/* embb has no ue-to-ue; urllc has. */
+	v4_tcp(&same_slice, 100, "10.1.0.5", "10.1.0.9", 40000, 80, TCP_SYN);
+	v4_tcp(&intra, 200, "10.2.0.7", "10.2.0.8", 40000, 80, TCP_SYN);
+	UPLINK(UP0, &to_app, SG_R_NO_RULE, 0);
+	UPLINK(UP0, &to_ue, SG_R_NO_RULE, 0);
+	UPLINK(UP0, &same_slice, SG_R_NO_RULE, 0);
+	UPLINK(UP0, &intra, SG_R_INTRA_SLICE, 0x102);
+}
+
+TEST_F(dp, spoofed_sources)
+{
+	struct pkt vlan_vs_src, pool_miss, dscp_vs_src, nowhere, unknown_vid;
+
+	/* embb's VLAN, urllc's source. */
+	v4_tcp(&vlan_vs_src, 100, "10.2.0.7", "192.0.2.10", 40000, 443, TCP_SYN);
+	/* urllc's VLAN, a source in no pool. */
+	v4_tcp(&pool_miss, 200, "10.9.9.9", "192.0.2.11", 40000, 443, TCP_SYN);
+	/* urllc's DSCP, embb's source. */
+	v4_tcp(&dscp_vs_src, -1, "10.1.0.5", "192.0.2.10", 40000, 443, TCP_SYN);
+	dscp_vs_src.d[14 + 1] = 46 << 2;
+	v4_tcp(&nowhere, -1, "198.51.100.1", "192.0.2.10", 40000, 443, TCP_SYN);
+	/* A VID no slice has classifies nothing: the source decides. */
+	v4_tcp(&unknown_vid, 999, "10.1.0.5", "192.0.2.10", 40000, 443, TCP_SYN);
+	UPLINK(UP0, &vlan_vs_src, SG_R_SPOOF, 0);
+	UPLINK(UP0, &pool_miss, SG_R_SPOOF, 0);
+	UPLINK(UP0, &dscp_vs_src, SG_R_SPOOF, 0);
+	UPLINK(UP0, &nowhere, SG_R_NO_SLICE, 0);
+	UPLINK(UP0, &unknown_vid, SG_R_RULE, 0x101);
+}
+
+TEST_F(dp, unsliced_pass_uplink)
+{
+	struct pkt nowhere;
+
+	v4_tcp(&nowhere, -1, "198.51.100.1", "192.0.2.10", 40000, 443, TCP_SYN);
+	UPLINK(OPEN0, &nowhere, SG_R_UNSLICED_PASS, 0);
+}
+
+TEST_F(dp, endpoints_and_external)
+{
+	struct pkt wrong_port, ping, ext_tcp, v6;
+
+	v4_tcp(&wrong_port, 100, "10.1.0.5", "192.0.2.10", 40000, 80, TCP_SYN);
+	pkt_init(&ping);
+	eth(&ping, 0x0800);
+	ip4(&ping, "10.1.0.5", "8.8.8.8", 1);
+	icmp(&ping, 8, 77);
+	pkt_done(&ping);
+	v4_tcp(&ext_tcp, 100, "10.1.0.5", "8.8.8.8", 40000, 80, TCP_SYN);
+	pkt_init(&v6);
+	eth(&v6, 0x86dd);
+	ip6(&v6, "fd00:1::5", "2001:db8::10", 6);
+	tcp(&v6, 40000, 443, TCP_SYN);
+	pkt_done(&v6);
+	UPLINK(UP0, &wrong_port, SG_R_NO_ENDPOINT, 0);
+	UPLINK(UP0, &ping, SG_R_RULE, 0x101);
+	UPLINK(UP0, &ext_tcp, SG_R_NO_RULE, 0);
+	UPLINK(UP0, &v6, SG_R_RULE, 0x101);
+}
+
+/* ---- malformed IPv4 and transport ---- */
+
+TEST_F(dp, truncated_at_every_boundary)
+{
+	struct pkt full, cut;
+	/*
+	 * Tag missing, in the tag, in IPv4, in TCP. (Frames shorter than an
+	 * Ethernet header never reach the programs: test_run refuses them
+	 * as the stack does.)
+	 */
+	static const size_t cuts[] = { 14, 16, 18 + 10, 18 + 20 + 10 };
+	unsigned int i;
+
+	v4_tcp(&full, 100, "10.1.0.5", "192.0.2.10", 40000, 443, TCP_SYN);
+	for (i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		cut = full;
+		cut.len = cuts[i];
+		/* Keep the IP length honest where there is one. */
+		if (cuts[i] >= 18 + 4)
+			set16(&cut, 18 + 2, cuts[i] - 18);
+		UPLINK(UP0, &cut, SG_R_MALFORMED, 0);
+	}
+}
+
+TEST_F(dp, bad_ipv4_headers)
+{
+	struct pkt base, p;
+
+	v4_tcp(&base, -1, "10.1.0.5", "192.0.2.10", 40000, 443, TCP_SYN);
+	p = base;
+	p.d[14] = 0x44;		/* IHL 4 */
+	UPLINK(UP0, &p, SG_R_MALFORMED, 0);
+	p = base;
+	p.d[14] = 0x55;		/* version 5 */
+	UPLINK(UP0, &p, SG_R_MALFORMED, 0);
+	p = base;
+	set16(&p, 14 + 2, base.len - 14 + 1);	/* longer than the packet */
+	UPLINK(UP0, &p, SG_R_MALFORMED, 0);
+	p = base;
+	set16(&p, 14 + 2, 19);	/* shorter than its header */
+	UPLINK(UP0, &p, SG_R_MALFORMED, 0);
+	p = base;
+	p.d[14 + 20 + 12] = 4 << 4;	/* TCP data offset 4 */
+	UPLINK(UP0, &p, SG_R_MALFORMED, 0);
+}
+
+TEST_F(dp, ipv4_options_are_skipped)
+{
+	struct pkt p;
+
+	pkt_init(&p);
+	eth(&p, 0x0800);
+	ip4(&p, "10.1.0.5", "192.0.2.10", 6);
+	p.d[14] = 0x46;
+	put32(&p, 0x01010101);	/* four NOPs */
+	tcp(&p, 40000, 443, TCP_SYN);
+	pkt_done(&p);
+	UPLINK(UP0, &p, SG_R_RULE, 0x101);
+}
+
+TEST_F(dp, truncated_transport)
+{
+	struct pkt tcp_cut, udp_cut, echo_cut;
+
+	pkt_init(&tcp_cut);
+	eth(&tcp_cut, 0x0800);
+	ip4(&tcp_cut, "10.1.0.5", "192.0.2.10", 6);
+	zeros(&tcp_cut, 10);
+	pkt_done(&tcp_cut);
+	pkt_init(&udp_cut);
+	eth(&udp_cut, 0x0800);
+	ip4(&udp_cut, "10.2.0.5", "192.0.2.11", 17);
+	zeros(&udp_cut, 4);
+	pkt_done(&udp_cut);
+	pkt_init(&echo_cut);
+	eth(&echo_cut, 0x0800);
+	ip4(&echo_cut, "10.1.0.5", "8.8.8.8", 1);
+	put8(&echo_cut, 8);
+	zeros(&echo_cut, 5);
+	pkt_done(&echo_cut);
+	UPLINK(UP0, &tcp_cut, SG_R_MALFORMED, 0);
+	UPLINK(UP0, &udp_cut, SG_R_MALFORMED, 0);
+	UPLINK(UP0, &echo_cut, SG_R_MALFORMED, 0);
+}
+
+/* ---- IPv6 extension headers ---- */
+
+static void v6_chain(struct pkt *p, int n_ext)
+{
+	int i;
+
+	pkt_init(p);
+	eth(p, 0x86dd);
+	ip6(p, "fd00:1::5", "2001:db8::10", n_ext ? 0 : 6);
+	for (i = 0; i < n_ext; i++)
+		ext6(p, i == n_ext - 1 ? 6 : 60);
+	tcp(p, 40000, 443, TCP_SYN);
+	pkt_done(p);
+}
+
+TEST_F(dp, ipv6_extension_chains)
+{
+	struct pkt three, six, seven, past, cut_hdr, long_plen;
+
+	/* hop-by-hop, routing, destination options, then TCP */
+	pkt_init(&three);
+	eth(&three, 0x86dd);
+	ip6(&three, "fd00:1::5", "2001:db8::10", 0);
+	ext6(&three, 43);
+	ext6(&three, 60);
+	ext6(&three, 6);
+	tcp(&three, 40000, 443, TCP_SYN);
+	pkt_done(&three);
+	v6_chain(&six, 6);
+	v6_chain(&seven, 7);
+	/* An option header claiming more than the packet holds. */
+	v6_chain(&past, 1);
+	past.d[14 + 40 + 1] = 200;
+	pkt_init(&cut_hdr);
+	eth(&cut_hdr, 0x86dd);
+	zeros(&cut_hdr, 30);
+	v6_chain(&long_plen, 0);
+	set16(&long_plen, 14 + 4, long_plen.len - 14 - 40 + 1);
+	UPLINK(UP0, &three, SG_R_RULE, 0x101);
+	/* The same 5-tuple as the first: it found the flow behind 6 headers. */
+	UPLINK(UP0, &six, SG_R_FLOW, 0x101);
+	UPLINK(UP0, &seven, SG_R_EXTHDR_CHAIN, 0);
+	UPLINK(UP0, &past, SG_R_MALFORMED, 0);
+	UPLINK(UP0, &cut_hdr, SG_R_MALFORMED, 0);
+	UPLINK(UP0, &long_plen, SG_R_MALFORMED, 0);
+}
+
+/* ---- fragments ---- */
+
+static void v4_frag(struct pkt *p, const char *src, const char *dst, uint16_t id,
+		    uint16_t off8, int more, int with_tcp, uint16_t dport, size_t payload)
+{
+	pkt_init(p);
+	eth(p, 0x0800);
+	ip4(p, src, dst, 6);
+	set16(p, 14 + 4, id);
+	set16(p, 14 + 6, (more ? 0x2000 : 0) | off8);
+	if (with_tcp)
+		tcp(p, 40000, dport, TCP_SYN);
+	zeros(p, payload);
+	pkt_done(p);
+}
+
+TEST_F(dp, ipv4_fragments)
+{
+	struct pkt first, second, foreign, orphan, tiny, overlap, bad_first, bad_follow;
+
+	v4_frag(&first, "10.1.0.5", "192.0.2.10", 1, 0, 1, 1, 443, 1000);
+	v4_frag(&second, "10.1.0.5", "192.0.2.10", 1, 129, 0, 0, 0, 200);
+	/* A non-first fragment of another datagram. */
+	v4_frag(&foreign, "10.1.0.5", "192.0.2.10", 2, 129, 0, 0, 0, 200);
+	v4_frag(&orphan, "10.1.0.8", "192.0.2.10", 3, 50, 1, 0, 0, 200);
+	/* A first fragment with 8 bytes of the TCP header. */
+	v4_frag(&tiny, "10.1.0.5", "192.0.2.10", 4, 0, 1, 0, 0, 8);
+	/* Offset 8 bytes: inside the first fragment's 20-byte TCP header. */
+	v4_frag(&overlap, "10.1.0.5", "192.0.2.10", 1, 1, 1, 0, 0, 64);
+	/* A denied first fragment takes its followers with it. */
+	v4_frag(&bad_first, "10.1.0.5", "192.0.2.10", 5, 0, 1, 1, 80, 100);
+	v4_frag(&bad_follow, "10.1.0.5", "192.0.2.10", 5, 15, 0, 0, 0, 100);
+	UPLINK(UP0, &first, SG_R_RULE, 0x101);
+	UPLINK(UP0, &second, SG_R_RULE, 0x101);
+	UPLINK(UP0, &foreign, SG_R_FRAG_NO_FIRST, 0);
+	UPLINK(UP0, &orphan, SG_R_FRAG_NO_FIRST, 0);
+	UPLINK(UP0, &tiny, SG_R_FRAG_TINY, 0);
+	UPLINK(UP0, &overlap, SG_R_FRAG_OVERLAP, 0);
+	UPLINK(UP0, &bad_first, SG_R_NO_ENDPOINT, 0);
+	UPLINK(UP0, &bad_follow, SG_R_NO_ENDPOINT, 0);
+}
+
+TEST_F(dp, ipv6_fragments)
+{
+	struct pkt first, second, orphan;
+
+	pkt_init(&first);
+	eth(&first, 0x86dd);
+	ip6(&first, "fd00:1::5", "2001:db8::10", 44);
+	frag6(&first, 6, 0, 1, 0xabcd);
+	tcp(&first, 40000, 443, TCP_SYN);
+	zeros(&first, 1000);
+	pkt_done(&first);
+	pkt_init(&second);
+	eth(&second, 0x86dd);
+	ip6(&second, "fd00:1::5", "2001:db8::10", 44);
+	frag6(&second, 6, 127, 0, 0xabcd);
+	zeros(&second, 100);
+	pkt_done(&second);
+	orphan = second;
+	orphan.d[14 + 40 + 7] ^= 1;	/* another id */
+	UPLINK(UP0, &first, SG_R_RULE, 0x101);
+	UPLINK(UP0, &second, SG_R_RULE, 0x101);
+	UPLINK(UP0, &orphan, SG_R_FRAG_NO_FIRST, 0);
+}
+
+/* ---- flows: replies vs responder-initiated ---- */
+
+TEST_F(dp, replies_and_responder_flows)
+{
+	struct pkt syn, synack, resp_syn, ack;
+
+	v4_tcp(&syn, 100, "10.1.0.5", "192.0.2.10", 40001, 443, TCP_SYN);
+	v4_tcp(&synack, -1, "192.0.2.10", "10.1.0.5", 443, 40001, TCP_SYN | TCP_ACK);
+	/* The responder opening a connection back over the same ports. */
+	v4_tcp(&resp_syn, -1, "192.0.2.10", "10.1.0.5", 443, 40001, TCP_SYN);
+	v4_tcp(&ack, 100, "10.1.0.5", "192.0.2.10", 40001, 443, TCP_ACK);
+
+	UPLINK(UP0, &synack, SG_R_NO_SLICE, 0);	/* an app's address on an uplink */
+	APP_IN(APP1, &synack, SG_R_NO_RULE, 0);	/* no flow yet */
+	UPLINK(UP0, &syn, SG_R_RULE, 0x101);
+	APP_OUT(APP1, &syn, SG_R_FLOW, 0x101);
+	APP_IN(APP1, &synack, SG_R_REPLY, 0x101);
+	APP_IN(APP1, &resp_syn, SG_R_NO_RULE, 0);
+	UPLINK(UP0, &ack, SG_R_FLOW, 0x101);
+}
+
+TEST_F(dp, echo_replies_only_for_requests)
+{
+	struct pkt req, reply, back_req;
+
+	pkt_init(&req);
+	eth(&req, 0x0800);
+	ip4(&req, "10.3.0.4", "192.0.2.12", 1);
+	icmp(&req, 8, 99);
+	pkt_done(&req);
+	pkt_init(&reply);
+	eth(&reply, 0x0800);
+	ip4(&reply, "192.0.2.12", "10.3.0.4", 1);
+	icmp(&reply, 0, 99);
+	pkt_done(&reply);
+	/* The responder sending a request of its own with the same id. */
+	back_req = reply;
+	back_req.d[14 + 20] = 8;
+	APP_IN(APP3, &reply, SG_R_NO_RULE, 0);
+	UPLINK(UP0, &req, SG_R_RULE, 0x103);
+	APP_IN(APP3, &reply, SG_R_REPLY, 0x103);
+	APP_IN(APP3, &back_req, SG_R_NO_RULE, 0);
+}
+
+/* ---- apps ---- */
+
+TEST_F(dp, east_west_default_deny)
+{
+	struct pkt video_to_plc, spoof, tele_to_plc, tele_wrong_port, plc_reply;
+
+	v4_udp(&video_to_plc, "192.0.2.10", "192.0.2.11", 3000, 5000, 10);
+	v4_udp(&spoof, "192.0.2.11", "10.2.0.7", 5000, 6000, 10);
+	v4_udp(&tele_to_plc, "192.0.2.12", "192.0.2.11", 3000, 5005, 10);
+	v4_udp(&tele_wrong_port, "192.0.2.12", "192.0.2.11", 3000, 5006, 10);
+	v4_udp(&plc_reply, "192.0.2.11", "192.0.2.12", 5005, 3000, 10);
+	APP_IN(APP1, &video_to_plc, SG_R_NO_RULE, 0);
+	APP_IN(APP1, &spoof, SG_R_SPOOF, 0);	/* video using plc's address */
+	APP_IN(APP3, &tele_wrong_port, SG_R_NO_RULE, 0);
+	APP_IN(APP3, &tele_to_plc, SG_R_RULE, 0);
+	APP_OUT(APP2, &tele_to_plc, SG_R_FLOW, 0);
+	APP_IN(APP2, &plc_reply, SG_R_REPLY, 0);
+}
+
+TEST_F(dp, app_scanning_the_host)
+{
+	static const char *const dsts[] = { "192.0.2.10", "192.0.2.11", "192.0.2.12" };
+	struct pkt p;
+	unsigned int i;
+	int port;
+
+	/* video probing every other app on a spread of ports */
+	for (i = 0; i < 3; i++) {
+		for (port = 1; port < 65536; port += 9973) {
+			v4_tcp(&p, -1, "192.0.2.10", dsts[i], 50000, port, TCP_SYN);
+			/* Only telemetry listens on every port. */
+			APP_IN(APP1, &p, i == 2 ? SG_R_NO_RULE : SG_R_NO_ENDPOINT, 0);
+		}
+	}
+}
+
+TEST_F(dp, app_to_ue)
+{
+	struct pkt plc_to_urllc, video_to_miot, video_to_web, ext_to_video, web_reply;
+
+	v4_udp(&plc_to_urllc, "192.0.2.11", "10.2.0.7", 5001, 6000, 10);
+	/* video does not serve miot: no rule can exist, none matches. */
+	v4_tcp(&video_to_miot, -1, "192.0.2.10", "10.3.0.4", 443, 7000, TCP_SYN);
+	v4_tcp(&video_to_web, -1, "192.0.2.10", "203.0.113.5", 41000, 80, TCP_SYN);
+	v4_tcp(&ext_to_video, -1, "203.0.113.9", "192.0.2.10", 41000, 443, TCP_SYN);
+	v4_tcp(&web_reply, -1, "203.0.113.5", "192.0.2.10", 80, 41000, TCP_SYN | TCP_ACK);
+	APP_IN(APP2, &plc_to_urllc, SG_R_RULE, 0x102);
+	APP_IN(APP1, &video_to_miot, SG_R_NO_RULE, 0);
+	APP_IN(APP1, &video_to_web, SG_R_RULE, 0);
+	APP_OUT(APP1, &ext_to_video, SG_R_NO_RULE, 0);
+	APP_OUT(APP1, &web_reply, SG_R_REPLY, 0);
+}
+
+/* ---- GTP-U ---- */
+
+static void gtp_pkt(struct pkt *p, uint8_t flags, uint8_t type, uint32_t teid,
+		    const char *inner_src, int n_ext)
+{
+	int i;
+
+	pkt_init(p);
+	eth(p, 0x0800);
+	ip4(p, "192.168.50.1", "192.168.50.2", 17);
+	udp(p, 2152, 2152);
+	gtp(p, n_ext ? flags | 0x04 : flags, type, teid);
+	if (n_ext) {
+		put16(p, 0);		/* sequence number */
+		put8(p, 0);		/* N-PDU */
+		put8(p, 0x85);		/* PDU session container */
+		for (i = 0; i < n_ext; i++) {
+			put8(p, 1);	/* 4 bytes */
+			put16(p, 0x0009);
+			put8(p, i == n_ext - 1 ? 0 : 0x85);
+		}
+	}
+	if (inner_src) {
+		ip4(p, inner_src, "192.0.2.10", 6);
+		tcp(p, 40000, 443, TCP_SYN);
+	}
+	pkt_done(p);
+}
+
+TEST_F(dp, gtpu)
+{
+	struct pkt ok, foreign_teid, foreign_src, ext1, ext5, zero_len, echo, cut, v2, not_gtp,
+		outer_frag, inner_cut;
+
+	gtp_pkt(&ok, 0x30, 255, 0x1001, "10.1.0.5", 0);
+	gtp_pkt(&foreign_teid, 0x30, 255, 0x2001, "10.1.0.5", 0);
+	gtp_pkt(&foreign_src, 0x30, 255, 0x1001, "10.2.0.7", 0);
+	gtp_pkt(&ext1, 0x30, 255, 0x1002, "10.1.0.5", 1);
+	gtp_pkt(&ext5, 0x30, 255, 0x1002, "10.1.0.5", 5);
+	gtp_pkt(&zero_len, 0x30, 255, 0x1002, "10.1.0.5", 1);
+	zero_len.d[zero_len.gtp_off + 12] = 0;
+	gtp_pkt(&echo, 0x32, 1, 0, NULL, 0);
+	zeros(&echo, 4);
+	pkt_done(&echo);
+	gtp_pkt(&cut, 0x30, 255, 0x1001, NULL, 0);
+	cut.len -= 2;
+	set16(&cut, 14 + 2, cut.len - 14);
+	set16(&cut, 14 + 20 + 4, cut.len - 14 - 20);
+	gtp_pkt(&v2, 0x50, 255, 0x1001, "10.1.0.5", 0);
+	v4_udp(&not_gtp, "10.1.0.5", "192.0.2.11", 2152, 2153, 10);
+	gtp_pkt(&outer_frag, 0x30, 255, 0x1001, "10.1.0.5", 0);
+	set16(&outer_frag, 14 + 6, 0x2000);
+	gtp_pkt(&inner_cut, 0x30, 255, 0x1001, "10.1.0.5", 0);
+	inner_cut.d[inner_cut.gtp_off + 8] = 0x44;	/* inner IHL 4 */
+
+	UPLINK(GTP0, &ok, SG_R_RULE, 0x101);
+	UPLINK(GTP0, &foreign_teid, SG_R_SPOOF, 0);
+	UPLINK(GTP0, &foreign_src, SG_R_SPOOF, 0);
+	UPLINK(GTP0, &ext1, SG_R_FLOW, 0x101);	/* same inner 5-tuple as ok */
+	UPLINK(GTP0, &ext5, SG_R_EXTHDR_CHAIN, 0);
+	UPLINK(GTP0, &zero_len, SG_R_MALFORMED, 0);
+	UPLINK(GTP0, &echo, SG_R_GTP_CONTROL, 0);
+	UPLINK(GTP0, &cut, SG_R_MALFORMED, 0);
+	UPLINK(GTP0, &v2, SG_R_MALFORMED, 0);
+	UPLINK(GTP0, &not_gtp, SG_R_NO_SLICE, 0);
+	UPLINK(GTP0, &outer_frag, SG_R_FRAG_OUTER, 0);
+	UPLINK(GTP0, &inner_cut, SG_R_MALFORMED, 0);
+}
+
+/* ---- rates ---- */
+
+static int reapply(struct sg_dp *dp, struct sg_policy *pol)
+{
+	pol->generation++;
+	return sg_dp_apply(dp, pol);
+}
+
+TEST_F(dp, ue_rate)
+{
+	struct pkt big, other_ue;
+
+	self->pol.slices[2].ue_rate_bytes = 1000;
+	ASSERT_EQ(0, reapply(self->dp, &self->pol));
+	v4_udp(&big, "10.3.0.4", "192.0.2.12", 1000, 9000, 560);
+	v4_udp(&other_ue, "10.3.0.5", "192.0.2.12", 1000, 9000, 560);
+	UPLINK(UP0, &big, SG_R_RULE, 0x103);
+	UPLINK(UP0, &big, SG_R_RATE_UE, 0);
+	/* Another UE of the same slice has its own budget. */
+	UPLINK(UP0, &other_ue, SG_R_RULE, 0x103);
+}
+
+TEST_F(dp, slice_rate_protects_other_slices)
+{
+	struct pkt p, embb;
+	char src[32];
+	int i;
+
+	self->pol.slices[2].rate_packets = 5;
+	ASSERT_EQ(0, reapply(self->dp, &self->pol));
+	for (i = 0; i < 6; i++) {
+		snprintf(src, sizeof(src), "10.3.1.%d", i + 1);
+		v4_udp(&p, src, "192.0.2.12", 1000, 9000, 50);
+		UPLINK(UP0, &p, i < 5 ? SG_R_RULE : SG_R_RATE_SLICE, i < 5 ? 0x103 : 0);
+	}
+	v4_tcp(&embb, 100, "10.1.0.5", "192.0.2.10", 40000, 443, TCP_SYN);
+	UPLINK(UP0, &embb, SG_R_RULE, 0x101);
+}
+
+TEST_F(dp, app_and_rule_rates)
+{
+	struct pkt p, ping;
+	char src[32];
+	int i;
+
+	self->pol.apps[1].rate_packets = 3;	/* plc */
+	self->pol.rules[5].rate_packets = 2;	/* embb -> any icmp */
+	ASSERT_EQ(0, reapply(self->dp, &self->pol));
+	for (i = 0; i < 4; i++) {
+		snprintf(src, sizeof(src), "10.2.1.%d", i + 1);
+		v4_udp(&p, src, "192.0.2.11", 1000, 5000, 20);
+		UPLINK(UP0, &p, i < 3 ? SG_R_RULE : SG_R_RATE_APP, -1);
+	}
+	pkt_init(&ping);
+	eth(&ping, 0x0800);
+	ip4(&ping, "10.1.0.5", "8.8.8.8", 1);
+	icmp(&ping, 8, 5);
+	pkt_done(&ping);
+	UPLINK(UP0, &ping, SG_R_RULE, 0x101);
+	UPLINK(UP0, &ping, SG_R_FLOW, 0x101);
+	UPLINK(UP0, &ping, SG_R_RATE_RULE, 0);
+}
+
+/* ---- policy generations ---- */
+
+TEST_F(dp, removed_rule_ends_its_flows)
+{
+	struct pkt syn, ack;
+	unsigned int i;
+
+	v4_tcp(&syn, 100, "10.1.0.5", "192.0.2.10", 40002, 443, TCP_SYN);
+	v4_tcp(&ack, 100, "10.1.0.5", "192.0.2.10", 40002, 443, TCP_ACK);
+	UPLINK(UP0, &syn, SG_R_RULE, 0x101);
+	UPLINK(UP0, &ack, SG_R_FLOW, 0x101);
+	for (i = 0; i < self->pol.n_rules; i++)
+		if (self->pol.rules[i].id == 1)
+			self->pol.rules[i] = self->pol.rules[--self->pol.n_rules];
+	ASSERT_EQ(0, reapply(self->dp, &self->pol));
+	ASSERT_EQ(self->pol.generation, sg_dp_generation(self->dp));
+	UPLINK(UP0, &ack, SG_R_NO_RULE, 0);
+}
+
+TEST_F(dp, generations_alternate_slots)
+{
+	struct pkt p;
+	int i;
+
+	v4_tcp(&p, 100, "10.1.0.5", "192.0.2.10", 40003, 443, TCP_SYN);
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, reapply(self->dp, &self->pol));
+		ASSERT_EQ(self->pol.generation, sg_dp_generation(self->dp));
+		ASSERT_EQ(0, sg_dp_flush_state(self->dp));
+		UPLINK(UP0, &p, SG_R_RULE, 0x101);
+	}
+}
+
+TEST(no_policy_drops_everything)
+{
+	struct sg_dp_opts opts = { .resolve_ifindex = test_resolve };
+	struct sg_policy pol;
+	struct run_result r;
+	struct sg_dp *dp;
+	struct pkt p;
+	int ifx[N_IFS];
+
+	make_netns(_metadata, ifx);
+	ASSERT_EQ(0, sg_dp_open(&opts, &dp));
+	v4_tcp(&p, 100, "10.1.0.5", "192.0.2.10", 40000, 443, TCP_SYN);
+	ASSERT_TRUE(check_pkt(_metadata, dp, SG_DP_PROG_UPLINK, ifx[UP0], &p, SG_R_NO_POLICY, 0,
+			      "before the first generation"));
+	ASSERT_TRUE(check_pkt(_metadata, dp, SG_DP_PROG_APP_INGRESS, ifx[APP1], &p,
+			      SG_R_NO_POLICY, 0, "app before the first generation"));
+	std_policy(&pol);
+	ASSERT_EQ(0, sg_dp_apply(dp, &pol));
+	/* An interface the generation does not name. */
+	ASSERT_EQ(0, run_pkt(dp, SG_DP_PROG_UPLINK, 1, &p, &r));
+	ASSERT_EQ(SG_R_NO_POLICY, r.reason);
+	ASSERT_TRUE(check_pkt(_metadata, dp, SG_DP_PROG_APP_INGRESS, ifx[UP0], &p,
+			      SG_R_NO_POLICY, 0, "app program on an uplink"));
+	sg_policy_free(&pol);
+	sg_dp_close(dp);
+}
+
+/* ---- counters and events ---- */
+
+struct seen_events {
+	int n;
+	struct sg_deny_event last;
+};
+
+static int on_event(void *ctx, const struct sg_deny_event *e)
+{
+	struct seen_events *s = ctx;
+
+	s->n++;
+	s->last = *e;
+	return 0;
+}
+
+TEST_F(dp, counters_and_deny_events)
+{
+	struct seen_events seen = {};
+	struct sg_obj_count sc, rc, ac;
+	uint64_t stats[SG_EVENT_STAT_MAX];
+	struct pkt ok, spoof;
+	int i, n;
+
+	v4_tcp(&ok, 100, "10.1.0.5", "192.0.2.10", 40000, 443, TCP_SYN);
+	v4_tcp(&spoof, 100, "10.2.0.7", "192.0.2.10", 40000, 443, TCP_SYN);
+	UPLINK(UP0, &ok, SG_R_RULE, 0x101);
+	UPLINK(UP0, &spoof, SG_R_SPOOF, 0);
+	ASSERT_EQ(0, sg_dp_slice_counts(self->dp, 1, &sc));
+	ASSERT_EQ(1, sc.pass_packets);
+	ASSERT_EQ(ok.len, sc.pass_bytes);
+	ASSERT_EQ(0, sg_dp_rule_counts(self->dp, 1, &rc));
+	ASSERT_EQ(1, rc.pass_packets);
+	ASSERT_EQ(0, sg_dp_app_counts(self->dp, 10, &ac));
+	ASSERT_EQ(1, ac.pass_packets);
+
+	n = sg_dp_poll_events(self->dp, on_event, &seen, 100);
+	ASSERT_EQ(1, n);
+	ASSERT_EQ(SG_R_SPOOF, seen.last.reason);
+	ASSERT_EQ(SG_HOOK_UPLINK, seen.last.hook);
+	ASSERT_EQ(7, seen.last.generation);
+	ASSERT_EQ(self->ifx[UP0], seen.last.ifindex);
+	ASSERT_EQ(AF_INET, seen.last.family);
+	ASSERT_EQ(6, seen.last.proto);
+	ASSERT_EQ(htons(443), seen.last.dport);
+
+	/* A flood of drops: events are rate-limited, the rest counted lost. */
+	for (i = 0; i < 150; i++)
+		UPLINK(UP0, &spoof, SG_R_SPOOF, 0);
+	ASSERT_EQ(0, sg_dp_event_stats(self->dp, stats));
+	ASSERT_EQ(151, stats[SG_EVENTS_SENT] + stats[SG_EVENTS_LOST_RATE]);
+	ASSERT_LT(0, stats[SG_EVENTS_LOST_RATE]);
+	ASSERT_GE(101, stats[SG_EVENTS_SENT]);
+}
+
+/* ---- compiler (nothing loaded) ---- */
+
+TEST(compile_is_deterministic)
+{
+	struct sg_dp_image *a, *b;
+	struct sg_policy pol;
+	char err[256];
+
+	std_policy(&pol);
+	ASSERT_EQ(0, sg_dp_compile(&pol, no_ifaces, NULL, &a, err, sizeof(err)));
+	ASSERT_EQ(0, sg_dp_compile(&pol, no_ifaces, NULL, &b, err, sizeof(err)));
+	ASSERT_TRUE(sg_dp_image_equal(a, b));
+	/* 3 slices, 3 apps, 7 rules, 4 UE prefixes, 3 VLANs, 3 TEID blocks,
+	 * 1 DSCP, 3 IPv4 + 1 IPv6 endpoints, and rule blocks: 443, 5000-5010
+	 * (5000/13, 5008/15, 5010/16), any, 80, 6000, any, 5005. */
+	ASSERT_EQ(3 + 3 + 7 + 4 + 3 + 3 + 1 + 4 + (1 + 3 + 1 + 1 + 1 + 1 + 1),
+		  sg_dp_image_entries(a));
+	sg_dp_image_free(a);
+	sg_dp_image_free(b);
+	sg_policy_free(&pol);
+}
+
+TEST(compile_refuses_what_it_cannot_represent)
+{
+	struct sg_dp_image *img = NULL;
+	struct sg_policy pol;
+	char err[256];
+	int i;
+
+	std_policy(&pol);
+	pol.rules[2].port_first = 10;	/* proto 0 with ports */
+	ASSERT_EQ(-EINVAL, sg_dp_compile(&pol, no_ifaces, NULL, &img, err, sizeof(err)));
+	ASSERT_STREQ("rule 3: ports need tcp, udp or sctp", err);
+	sg_policy_free(&pol);
+
+	std_policy(&pol);
+	for (i = 0; i < SG_MAX_SLICES; i++)
+		sg_policy_add_slice(&pol)->id = 100 + i;
+	ASSERT_EQ(-E2BIG, sg_dp_compile(&pol, no_ifaces, NULL, &img, err, sizeof(err)));
+	sg_policy_free(&pol);
+
+	std_policy(&pol);
+	pol.slices[1].vlans[0] = 100;	/* embb's VLAN again */
+	ASSERT_EQ(-EINVAL, sg_dp_compile(&pol, no_ifaces, NULL, &img, err, sizeof(err)));
+	sg_policy_free(&pol);
+}
+
+TEST(teid_ranges_split_into_blocks)
+{
+	struct sg_dp_image *img;
+	struct sg_policy pol;
+	struct sg_slice *s;
+	char err[256];
+
+	sg_policy_init(&pol);
+	s = sg_policy_add_slice(&pol);
+	s->id = 1;
+	/* 1-6: 1/32, 2/31, 4/31, 6/32; 0x10000000-0x1fffffff: one /4 block */
+	s->teid_ranges[0].first = 1;
+	s->teid_ranges[0].last = 6;
+	s->teid_ranges[1].first = 0x10000000;
+	s->teid_ranges[1].last = 0x1fffffff;
+	s->n_teid_ranges = 2;
+	ASSERT_EQ(0, sg_dp_compile(&pol, no_ifaces, NULL, &img, err, sizeof(err)));
+	ASSERT_EQ(1 + 4 + 1, sg_dp_image_entries(img));
+	sg_dp_image_free(img);
+	sg_policy_free(&pol);
+}
+
+/* ---- attach and pinning on real interfaces ---- */
+
+TEST(attach_pin_adopt_detach)
+{
+	struct sg_dp_opts opts = { .resolve_ifindex = test_resolve };
+	char dir[] = "/tmp/sg-bpffs-XXXXXX", pins[64];
+	struct sg_dp *dp, *dp2;
+	struct sg_policy pol;
+	int ifx[N_IFS];
+
+	make_netns(_metadata, ifx);
+	ASSERT_EQ(0, unshare(CLONE_NEWNS));
+	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, mount("bpf", dir, "bpf", 0, NULL)) TH_LOG("mount bpffs: %s", strerror(errno));
+	snprintf(pins, sizeof(pins), "%s/sliceguard", dir);
+	opts.pin_dir = pins;
+
+	ASSERT_EQ(0, sg_dp_open(&opts, &dp));
+	ASSERT_FALSE(sg_dp_adopted(dp));
+	ASSERT_EQ(0, sg_dp_pin(dp));
+	std_policy(&pol);
+	ASSERT_EQ(0, sg_dp_apply(dp, &pol)) TH_LOG("%s", sg_dp_errmsg(dp));
+	ASSERT_EQ(0, sg_dp_attach_uplink(dp, ifx[UP0])) TH_LOG("%s", sg_dp_errmsg(dp));
+	ASSERT_EQ(0, sg_dp_attach_app(dp, ifx[APP1])) TH_LOG("%s", sg_dp_errmsg(dp));
+	sg_dp_close(dp);
+
+	/* A later process adopts the pinned state: same generation, and the
+	 * links survived the first one. */
+	ASSERT_EQ(0, sg_dp_open(&opts, &dp2));
+	ASSERT_TRUE(sg_dp_adopted(dp2));
+	ASSERT_EQ(7, sg_dp_generation(dp2));
+	ASSERT_EQ(0, system("ip -d link show up0 | grep -q 'prog/xdp'"));
+	pol.generation = 8;
+	ASSERT_EQ(0, sg_dp_apply(dp2, &pol)) TH_LOG("%s", sg_dp_errmsg(dp2));
+	ASSERT_EQ(8, sg_dp_generation(dp2));
+	ASSERT_EQ(0, sg_dp_detach(dp2, ifx[UP0])) TH_LOG("%s", sg_dp_errmsg(dp2));
+	ASSERT_EQ(0, sg_dp_detach(dp2, ifx[APP1])) TH_LOG("%s", sg_dp_errmsg(dp2));
+	ASSERT_NE(0, system("ip -d link show up0 | grep -q 'prog/xdp'"));
+	ASSERT_EQ(0, sg_dp_unpin(dp2));
+	sg_dp_close(dp2);
+	sg_policy_free(&pol);
+	umount(dir);
+	rmdir(dir);
+}
+
+TEST_HARNESS_MAIN
