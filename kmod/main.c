@@ -69,10 +69,19 @@ MODULE_PARM_DESC(live_objects,
  * @portid: netlink port that opened it; only it may write or commit
  * @staged: the policy being edited, sharing untouched objects with the
  *	committed one
+ * @touched: keys written in the transaction (struct slg_touched), in the
+ *	order first written: the commit announces their net changes in it
  */
 struct slg_tx {
 	u32 portid;
 	struct slg_policy *staged;
+	struct list_head touched;
+};
+
+struct slg_touched {
+	struct list_head node;
+	enum slg_kind kind;
+	struct slg_ident ident;
 };
 
 /**
@@ -109,6 +118,12 @@ static const struct genl_multicast_group slg_mcgrps[] = {
 static struct genl_family sliceguard_nl_family __ro_after_init = {
 	.name		= SLICEGUARD_FAMILY_NAME,
 	.version	= SLICEGUARD_FAMILY_VERSION,
+	/*
+	 * new honours NLM_F_EXCL (and tools send NLM_F_CREATE with it), which
+	 * the genetlink header check would reject as ambiguous for ops at or
+	 * above resv_start_op: exempt them all.
+	 */
+	.resv_start_op	= __SLICEGUARD_CMD_MAX,
 	.netnsok	= true,
 	.parallel_ops	= true,
 	.module		= THIS_MODULE,
@@ -213,11 +228,69 @@ static int slg_may_write(struct slg_net *sgn, struct genl_info *info)
 
 static void slg_tx_free(struct slg_net *sgn)
 {
+	struct slg_touched *t, *tmp;
+
+	list_for_each_entry_safe(t, tmp, &sgn->tx->touched, node)
+		kfree(t);
 	slg_policy_free(sgn->tx->staged, sgn->policy);
 	kfree(sgn->tx);
 	sgn->tx = NULL;
 	sgn->dump_seq++;
 	atomic_long_dec(&slg_live_objects);
+}
+
+/*
+ * Remember that the transaction wrote @obj's key. @t is preallocated, so
+ * that a write never fails after it changed the staged policy; it is
+ * consumed or freed.
+ */
+static void slg_tx_touch(struct slg_tx *tx, struct slg_touched *t,
+			 const struct slg_obj *obj)
+{
+	struct slg_touched *seen;
+
+	list_for_each_entry(seen, &tx->touched, node) {
+		if (seen->kind == obj->kind &&
+		    seen->ident.id == obj->ident.id &&
+		    !strcmp(seen->ident.name, obj->ident.name)) {
+			kfree(t);
+			return;
+		}
+	}
+	t->kind = obj->kind;
+	t->ident = obj->ident;
+	list_add_tail(&t->node, &tx->touched);
+}
+
+/* A flush in a transaction writes every staged key; all or nothing. */
+static int slg_tx_touch_all(struct slg_tx *tx)
+{
+	struct slg_touched *t, *tmp;
+	unsigned int i, n = 0;
+	struct slg_obj *obj;
+	LIST_HEAD(spare);
+
+	for (i = 0; i < SLG_N_KINDS; i++)
+		n += tx->staged->n[i];
+	for (i = 0; i < n; i++) {
+		t = kmalloc(sizeof(*t), GFP_KERNEL);
+		if (!t)
+			goto err_free;
+		list_add(&t->node, &spare);
+	}
+	for (i = 0; i < SLG_N_KINDS; i++) {
+		slg_policy_for_each(tx->staged, slg_del_order[i], obj) {
+			t = list_first_entry(&spare, struct slg_touched, node);
+			list_del(&t->node);
+			slg_tx_touch(tx, t, obj);
+		}
+	}
+	return 0;
+
+err_free:
+	list_for_each_entry_safe(t, tmp, &spare, node)
+		kfree(t);
+	return -ENOMEM;
 }
 
 /* Announcing committed changes */
@@ -326,39 +399,44 @@ static void slg_announce_commit(const struct slg_commit *c)
 		      -EMSGSIZE : 0);
 }
 
-/*
- * Announce what turned @old into @new, which is committed already: deletions
- * users first, then creations and replacements users last, so a listener
- * applying them in order never holds a dangling reference. @cmd names every
- * change in the audit log (policy-flush); 0 derives it from the change.
- */
-static void slg_announce_diff(struct slg_commit *c, struct slg_policy *old,
-			      struct slg_policy *new, u8 cmd)
+/* A flush: every object of @old deleted, users before what they use. */
+static void slg_announce_flush(struct slg_commit *c, struct slg_policy *old)
 {
-	struct slg_obj *obj, *prev;
-	enum slg_kind kind;
-	int i, change;
+	struct slg_obj *obj;
+	int i;
 
-	for (i = 0; i < SLG_N_KINDS; i++) {
-		kind = slg_del_order[i];
-		slg_policy_for_each(old, kind, obj) {
-			if (slg_policy_find(new, kind, &obj->ident))
-				continue;
+	for (i = 0; i < SLG_N_KINDS; i++)
+		slg_policy_for_each(old, slg_del_order[i], obj)
 			slg_announce(c, obj, SLICEGUARD_CHANGE_DEL,
-				     cmd ?: slg_change_cmds[kind][SLICEGUARD_CHANGE_DEL]);
-		}
-	}
-	for (i = SLG_N_KINDS - 1; i >= 0; i--) {
-		kind = slg_del_order[i];
-		slg_policy_for_each(new, kind, obj) {
-			prev = slg_policy_find(old, kind, &obj->ident);
-			if (prev == obj)
-				continue;
+				     SLICEGUARD_CMD_POLICY_FLUSH);
+}
+
+/*
+ * A transaction: the net change of every key it wrote, in the order first
+ * written. A key created and deleted again, or rewritten to the very
+ * object it had, changed nothing. The audit names each change by the
+ * command it amounts to.
+ */
+static void slg_announce_tx(struct slg_commit *c, struct slg_tx *tx,
+			    struct slg_policy *old, struct slg_policy *new)
+{
+	struct slg_obj *prev, *obj;
+	struct slg_touched *t;
+	int change;
+
+	list_for_each_entry(t, &tx->touched, node) {
+		prev = slg_policy_find(old, t->kind, &t->ident);
+		obj = slg_policy_find(new, t->kind, &t->ident);
+		if (prev == obj)
+			continue;
+		if (!obj) {
+			obj = prev;
+			change = SLICEGUARD_CHANGE_DEL;
+		} else {
 			change = prev ? SLICEGUARD_CHANGE_SET :
 					SLICEGUARD_CHANGE_NEW;
-			slg_announce(c, obj, change,
-				     cmd ?: slg_change_cmds[kind][change]);
 		}
+		slg_announce(c, obj, change, slg_change_cmds[t->kind][change]);
 	}
 }
 
@@ -406,6 +484,12 @@ static const u16 slg_key_attrs[SLG_N_KINDS] = {
 	[SLG_UPLINK]	= SLICEGUARD_A_UPLINK_IFNAME,
 };
 
+/* The other attribute get and del of slices and apps accept. */
+static const u16 slg_name_attrs[SLG_N_KINDS] = {
+	[SLG_SLICE]	= SLICEGUARD_A_SLICE_NAME,
+	[SLG_APP]	= SLICEGUARD_A_APP_NAME,
+};
+
 static int slg_not_found(struct genl_info *info, enum slg_kind kind,
 			 const struct nlattr *attr)
 {
@@ -428,8 +512,7 @@ static struct slg_obj *slg_lookup(struct slg_policy *pol, enum slg_kind kind,
 	struct slg_obj *obj;
 
 	if (kind == SLG_SLICE || kind == SLG_APP) {
-		name = info->attrs[kind == SLG_SLICE ? SLICEGUARD_A_SLICE_NAME :
-						       SLICEGUARD_A_APP_NAME];
+		name = info->attrs[slg_name_attrs[kind]];
 		if (!key && !name) {
 			GENL_SET_ERR_MSG(info, "id or name required");
 			return ERR_PTR(-EINVAL);
@@ -550,6 +633,7 @@ static int slg_write(struct sk_buff *skb, struct genl_info *info,
 	struct slg_req_attrs req = {
 		.info = info,
 	};
+	struct slg_touched *touched = NULL;
 	struct slg_policy *pol;
 	struct slg_commit commit;
 	struct sk_buff *rsp;
@@ -595,7 +679,13 @@ static int slg_write(struct sk_buff *skb, struct genl_info *info,
 		goto err_unlock;
 	}
 	/* Inside a transaction, cross-object checks wait for the commit. */
-	if (!in_tx) {
+	if (in_tx) {
+		touched = kmalloc(sizeof(*touched), GFP_KERNEL);
+		if (!touched) {
+			err = -ENOMEM;
+			goto err_unlock;
+		}
+	} else {
 		err = slg_check_obj(pol, NULL, obj, &req, info->extack);
 		if (err)
 			goto err_unlock;
@@ -615,6 +705,7 @@ static int slg_write(struct sk_buff *skb, struct genl_info *info,
 	err = slg_obj_fill(rsp, obj, obj->generation, -1);
 	sgn->dump_seq++;
 	if (in_tx) {
+		slg_tx_touch(sgn->tx, touched, obj);
 		if (old && !slg_policy_holds(sgn->policy, old))
 			slg_obj_free(old);
 	} else {
@@ -637,6 +728,7 @@ static int slg_write(struct sk_buff *skb, struct genl_info *info,
 
 err_unlock:
 	mutex_unlock(&sgn->lock);
+	kfree(touched);
 	slg_obj_free(obj);
 	nlmsg_free(rsp);
 	return err;
@@ -646,6 +738,7 @@ static int slg_del(struct sk_buff *skb, struct genl_info *info,
 		   enum slg_kind kind)
 {
 	struct slg_net *sgn = slg_net(genl_info_net(info));
+	struct slg_touched *touched;
 	struct slg_commit commit;
 	struct slg_policy *pol;
 	struct slg_obj *obj;
@@ -663,6 +756,12 @@ static int slg_del(struct sk_buff *skb, struct genl_info *info,
 	}
 
 	if (slg_in_tx(sgn, info->snd_portid)) {
+		touched = kmalloc(sizeof(*touched), GFP_KERNEL);
+		if (!touched) {
+			err = -ENOMEM;
+			goto unlock;
+		}
+		slg_tx_touch(sgn->tx, touched, obj);
 		slg_policy_erase(pol, obj);
 		if (!slg_policy_holds(sgn->policy, obj))
 			slg_obj_free(obj);
@@ -671,8 +770,12 @@ static int slg_del(struct sk_buff *skb, struct genl_info *info,
 	}
 
 	err = slg_check_del(pol, obj, info->extack);
-	if (err)
+	if (err) {
+		NL_SET_BAD_ATTR(info->extack,
+				info->attrs[slg_key_attrs[kind]] ?:
+				info->attrs[slg_name_attrs[kind]]);
 		goto unlock;
+	}
 	slg_policy_erase(pol, obj);
 	sgn->dump_seq++;
 	sgn->generation++;
@@ -712,6 +815,7 @@ int sliceguard_nl_tx_begin_doit(struct sk_buff *skb, struct genl_info *info)
 		goto err_free_tx;
 	}
 	tx->portid = info->snd_portid;
+	INIT_LIST_HEAD(&tx->touched);
 	sgn->tx = tx;
 	sgn->dump_seq++;
 	atomic_long_inc(&slg_live_objects);
@@ -760,7 +864,7 @@ int sliceguard_nl_tx_commit_doit(struct sk_buff *skb, struct genl_info *info)
 	sgn->generation++;
 	generation = sgn->generation;
 	slg_commit_init(&commit, sgn, skb, info);
-	slg_announce_diff(&commit, old, sgn->policy, 0);
+	slg_announce_tx(&commit, sgn->tx, old, sgn->policy);
 	slg_announce_commit(&commit);
 	pr_notice("audit netns=%u portid=%u uid=%u cmd=tx-commit changes=%u gen=%llu\n",
 		  commit.net->ns.inum, commit.portid, commit.uid,
@@ -849,6 +953,9 @@ int sliceguard_nl_policy_flush_doit(struct sk_buff *skb, struct genl_info *info)
 	sgn->dump_seq++;
 	generation = slg_next_generation(sgn);
 	if (sgn->tx) {
+		err = slg_tx_touch_all(sgn->tx);
+		if (err)
+			goto err_unlock;
 		slg_policy_free(sgn->tx->staged, sgn->policy);
 		sgn->tx->staged = empty;
 		goto unlock;
@@ -858,7 +965,7 @@ int sliceguard_nl_policy_flush_doit(struct sk_buff *skb, struct genl_info *info)
 	sgn->policy = empty;
 	sgn->generation++;
 	slg_commit_init(&commit, sgn, skb, info);
-	slg_announce_diff(&commit, old, empty, SLICEGUARD_CMD_POLICY_FLUSH);
+	slg_announce_flush(&commit, old);
 	slg_announce_commit(&commit);
 	slg_policy_free(old, NULL);
 unlock:
