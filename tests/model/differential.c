@@ -1147,7 +1147,7 @@ static void mutate(struct buf *b, const struct flowspec *f)
 	size_t l3 = ip_offset(f);
 	int n;
 
-	switch (rnd(6)) {
+	switch (rnd(7)) {
 	case 0:		/* byte flips, mostly in the headers */
 		for (n = 1 + (int)rnd(3); n > 0; n--) {
 			size_t span = b->len < 96 ? b->len : 96;
@@ -1185,9 +1185,18 @@ static void mutate(struct buf *b, const struct flowspec *f)
 			b->len += 4;
 		}
 		break;
-	default:	/* fragment bits of the outer IPv4 header */
+	case 5:		/* fragment bits of the outer IPv4 header */
 		if (l3 + 8 <= b->len && b->d[l3] >> 4 == 4)
 			set16(b->d + l3 + 6, (uint16_t)rnd(65536));
+		break;
+	default:	/* GTP-U length lies */
+		if (f->gtpu) {
+			size_t g = l3 + (f->outer_src.family == AF_INET ? 20 : 40) + 8;
+
+			if (g + 4 <= b->len)
+				set16(b->d + g + 2, (uint16_t)(chance(50) ?
+				      rnd(16) : b->len - g - 8 + 1 + rnd(40)));
+		}
 		break;
 	}
 }

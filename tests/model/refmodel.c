@@ -52,6 +52,12 @@ struct pkt {
 	/* fragments */
 	bool frag, first_frag;
 	uint32_t frag_id;
+	/*
+	 * Protocol of the fragment key: IPv4's protocol; for IPv6 the
+	 * fragment header's next header, the only one every fragment of a
+	 * datagram carries (extension headers may follow it in the first).
+	 */
+	uint8_t frag_proto;
 	uint32_t frag_off;		/* bytes */
 	/* transport */
 	uint16_t sport, dport;		/* 0 for protocols without ports */
@@ -295,6 +301,7 @@ static enum sg_reason parse_ip(struct pkt *p, const uint8_t *l3, size_t len,
 		p->frag = (frag & 0x3fff) != 0;
 		p->first_frag = p->frag && p->frag_off == 0;
 		p->frag_id = get16(l3 + 4);
+		p->frag_proto = p->proto;
 		l4 = l3 + ihl;
 		end = tot - ihl;
 	} else if (l3[0] >> 4 == 6) {
@@ -338,6 +345,7 @@ static enum sg_reason parse_ip(struct pkt *p, const uint8_t *l3, size_t len,
 				p->frag = (fo & 0xfff9) != 0;
 				p->first_frag = p->frag && p->frag_off == 0;
 				p->frag_id = get32(h + 4);
+				p->frag_proto = h[0];
 				nh = h[0];
 				off += hlen;
 				/*
@@ -676,7 +684,7 @@ static struct sg_ref_frag *frag_find(struct sg_ref_state *st,
 	for (i = 0; i < st->n_frags; i++) {
 		struct sg_ref_frag *f = &st->frags[i];
 
-		if (f->family == p->family && f->proto == p->proto &&
+		if (f->family == p->family && f->proto == p->frag_proto &&
 		    f->id == p->frag_id && !memcmp(f->src, p->src, 16) &&
 		    !memcmp(f->dst, p->dst, 16))
 			return f;
@@ -695,7 +703,7 @@ static void frag_store(struct sg_ref_state *st, const struct pkt *p,
 		f = &st->frags[st->n_frags++];
 	}
 	f->family = p->family;
-	f->proto = p->proto;
+	f->proto = p->frag_proto;
 	memcpy(f->src, p->src, 16);
 	memcpy(f->dst, p->dst, 16);
 	f->id = p->frag_id;
