@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <net/if.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -73,8 +74,12 @@ int dp_start(struct agent *a)
 	if (sg_dp_adopted(a->dp)) {
 		a->adopted = true;
 		a->applied.generation = sg_dp_generation(a->dp);
-		log_notice("adopted the pinned data path in %s (generation %llu enforced)",
-			   a->pin_dir, (unsigned long long)a->applied.generation);
+		if (a->applied.generation)
+			log_notice("adopted the pinned data path in %s (generation %llu enforced)",
+				   a->pin_dir, (unsigned long long)a->applied.generation);
+		else
+			log_notice("adopted the pinned data path in %s (no generation applied yet)",
+				   a->pin_dir);
 		return 0;
 	}
 	err = sg_dp_pin(a->dp);
@@ -311,6 +316,11 @@ int dp_detach_all(struct agent *a)
 	err = check_bpffs(a->pin_dir);
 	if (err)
 		return err;
+	/* Loading the object only to find nothing pinned is slow: look first. */
+	if (access(a->pin_dir, F_OK)) {
+		log_notice("nothing pinned in %s", a->pin_dir);
+		return 0;
+	}
 	err = sg_dp_open(&opts, &a->dp);
 	if (err) {
 		log_err("cannot open the data path: %s", strerror(-err));

@@ -284,16 +284,18 @@ int main(int argc, char **argv)
 	connect_family(&a);
 
 	for (;;) {
-		struct pollfd pfd[5] = {
-			{ .fd = sig_fd, .events = POLLIN },
-			{ .fd = nl_socket_get_fd(a.ctrl_sk), .events = POLLIN },
-			{ .fd = rtnl_fd, .events = POLLIN },
-			{ .fd = a.inotify_fd, .events = POLLIN },
-			{ .fd = a.mc_sk ? nl_socket_get_fd(a.mc_sk) : -1, .events = POLLIN },
-		};
-		int timeout = err || (a.family && a.file_pending) ? RETRY_MS : -1;
-		int sig;
+		struct pollfd pfd[5];
+		int timeout, sig;
 
+		/* First round: the initial sync, before any event. */
+		err = work(&a);
+		timeout = err || (a.family && a.file_pending) ? RETRY_MS : -1;
+		pfd[0] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = nl_socket_get_fd(a.ctrl_sk), .events = POLLIN };
+		pfd[2] = (struct pollfd){ .fd = rtnl_fd, .events = POLLIN };
+		pfd[3] = (struct pollfd){ .fd = a.inotify_fd, .events = POLLIN };
+		pfd[4] = (struct pollfd){ .fd = a.mc_sk ? nl_socket_get_fd(a.mc_sk) : -1,
+					  .events = POLLIN };
 		if (poll(pfd, 5, timeout) < 0 && errno != EINTR) {
 			log_err("poll: %s", strerror(errno));
 			break;
@@ -321,7 +323,6 @@ int main(int argc, char **argv)
 			a.file_changed = true;
 		if (pfd[4].revents && a.mc_sk)
 			genl_drain_config(&a);
-		err = work(&a);
 	}
 	dp_stop(&a);
 	return 0;
