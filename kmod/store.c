@@ -1022,14 +1022,17 @@ static int slg_check_slice(struct slg_policy *pol, const struct slg_slice *s,
 	int err;
 
 	slg_policy_for_each(pol, SLG_SLICE, o) {
-		if (o->ident.id == s->obj.ident.id)
-			continue;
-		if (!strcmp(o->ident.name, s->obj.ident.name)) {
+		if (o->ident.id != s->obj.ident.id &&
+		    !strcmp(o->ident.name, s->obj.ident.name)) {
 			NL_SET_ERR_MSG_ATTR(extack,
 					    req ? req->info->attrs[SLICEGUARD_A_SLICE_NAME] : NULL,
 					    "slice name in use");
 			return -EEXIST;
 		}
+	}
+	slg_policy_for_each(pol, SLG_SLICE, o) {
+		if (o->ident.id == s->obj.ident.id)
+			continue;
 		err = slg_check_slice_pair(s, slg_slice_of(o), req, extack);
 		if (err)
 			return err;
