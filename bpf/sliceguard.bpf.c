@@ -51,6 +51,12 @@
 
 #define NSEC_PER_SEC	1000000000ULL
 
+/*
+ * Every loop is unrolled: 6.1's verifier refuses a loop whose back edge
+ * is the fall-through of a call ("back-edge from insn"), and all bounds
+ * here are small constants anyway.
+ */
+
 /* Deny events per second (and burst) per source slice. */
 const volatile __u64 sg_event_rate = 100;
 
@@ -373,6 +379,7 @@ static __always_inline int parse_ipv6(void *ctx, int xdp, struct sg_pkt *p, __u3
 	next = ip6.nexthdr;
 	off += sizeof(ip6);
 
+	#pragma unroll
 	for (i = 0; i <= SG_MAX_IPV6_EXTHDRS; i++) {
 		__u8 h[8];
 		__u32 hlen;
@@ -489,6 +496,7 @@ static __always_inline int parse_gtpu(void *ctx, int xdp, struct sg_pkt *p, __u3
 		next = e_flag ? h[3] : 0;
 		used = 12;
 	}
+	#pragma unroll
 	for (i = 0; i <= SG_MAX_GTPU_EXTHDRS; i++) {
 		__u32 elen;
 
@@ -575,6 +583,7 @@ static __noinline bool prefix_match(const __u8 *a, const __u8 *b, __u32 len)
 {
 	int i;
 
+	#pragma unroll
 	for (i = 0; i < 16; i++) {
 		__u32 bits;
 		__u8 mask;
@@ -610,6 +619,7 @@ SG_GLOBAL int sg_endpoint_match(struct sg_ctx *c, __u32 app_id, int src_side, in
 	if (!app)
 		return 0;
 	addr = src_side ? c->p.saddr : c->p.daddr;
+	#pragma unroll
 	for (i = 0; i < SG_MAX_ENDPOINTS; i++) {
 		const struct sg_endpoint_cfg *ep = &app->endpoints[i];
 
@@ -726,6 +736,7 @@ static __always_inline bool gcra(__u64 *tat_p, __u64 now, __u64 cost, __u64 rate
 	if (!rate)
 		return true;
 	inc = cost * NSEC_PER_SEC / rate;
+	#pragma unroll
 	for (i = 0; i < 4; i++) {
 		tat = *(volatile __u64 *)tat_p;
 		start = tat > now ? tat : now;
@@ -1134,6 +1145,8 @@ static __always_inline int parse(void *ctx, int xdp, struct sg_ctx *c)
 		reason = parse_gtpu(ctx, xdp, p, off + 8, room - 8);
 		if (reason >= 0)
 			return reason;
+		if (is_nd(p))
+			return SG_R_ND;
 	}
 	return -1;
 }
@@ -1259,6 +1272,7 @@ static __always_inline int slot_enter(struct sg_ctx *c)
 
 	if (!cfg || !cfg->applied)
 		return SG_R_NO_POLICY;
+	#pragma unroll
 	for (i = 0; i < 3; i++) {
 		__u32 slot = *(volatile __u32 *)&cfg->active_slot & 1;
 		sg_inflight_t *n = bpf_map_lookup_elem(&sg_inflight, &slot);
