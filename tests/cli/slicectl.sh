@@ -284,6 +284,79 @@ check_json "batch: replaced policy, one new generation" \
 	".generation == $((gen + 1)) and (.slices | map(.name)) == [\"v2x\"] and .apps == [] and
 	 .rules == [] and .uplinks[0].mode == \"gtpu\"" sc -j policy export
 
+# ---- batch from stdin: the transaction as others see it ----
+fresh_ns
+
+mkfifo "$TMP/fifo"
+sc -batch - <"$TMP/fifo" >"$TMP/fifo.out" 2>&1 &
+batch_pid=$!
+exec 7>"$TMP/fifo"
+echo "slice add staged id 20 sst 1 vlan 20" >&7
+tx_open() { sc -j policy show | jq -e 'has("tx-portid")'; }
+if wait_for tx_open 10; then
+	port=$(sc -j policy show | jq -r '.["tx-portid"]')
+	check_error "others cannot write while a batch is open" \
+		"transaction open by port $port" sc slice add other id 21 sst 1
+	check_json "others do not see staged objects" 'length == 0' sc -j slice show
+else
+	tap_fail "others cannot write while a batch is open" "no transaction seen"
+	tap_fail "others do not see staged objects" "no transaction seen"
+fi
+echo "slice add staged2 id 22 sst 1 vlan 22" >&7
+exec 7>&-
+status=0
+wait "$batch_pid" || status=$?
+tap_result "batch from stdin commits at end of input" "$status" "$(cat "$TMP/fifo.out")"
+check_json "batch from stdin: both slices, one generation" \
+	'[.[].name] == ["staged", "staged2"] and [.[].generation] == [1, 1]' sc -j slice show
+
+# ---- permissions ----
+if command -v setpriv >/dev/null; then
+	unpriv() {
+		ip netns exec "$NS" setpriv --reuid=65534 --regid=65534 --clear-groups \
+			--inh-caps=-all --bounding-set=-all slicectl "$@"
+	}
+	check_error "changes need CAP_NET_ADMIN" "Operation not permitted" \
+		unpriv slice add x id 30 sst 1
+	check_error "reading the policy needs CAP_NET_ADMIN too" "Operation not permitted" \
+		unpriv slice show
+	check_error "monitor needs CAP_NET_ADMIN" \
+		"cannot join the config group: Operation not permitted" unpriv monitor
+else
+	tap_skip "changes need CAP_NET_ADMIN" "setpriv not installed"
+fi
+
+# ---- export is one generation while commits race with it ----
+fresh_ns
+
+printf 'policy flush\nslice add sa id 1 sst 1\nuplink add dev ua\n' >"$TMP/a.sg"
+printf 'policy flush\nslice add sb id 2 sst 2\nuplink add dev ub\n' >"$TMP/b.sg"
+sc -batch "$TMP/a.sg"
+(
+	while :; do
+		slicectl -n "$NS" -batch "$TMP/b.sg" 2>/dev/null
+		slicectl -n "$NS" -batch "$TMP/a.sg" 2>/dev/null
+	done
+) &
+flipper=$!
+on_exit stop "$flipper"
+mixed=0
+gens=()
+for i in 1 2 3 4 5 6 7 8; do
+	pol=$(sc -j policy export 2>&1) || { mixed=1; tap_diag "export $i: $pol"; break; }
+	names=$(jq -c '[.slices[].name, .uplinks[].ifname]' <<<"$pol")
+	case $names in
+	'["sa","ua"]' | '["sb","ub"]') ;;
+	*) mixed=1; tap_diag "export $i: $names" ;;
+	esac
+	gens+=("$(jq .generation <<<"$pol")")
+done
+stop "$flipper"
+tap_result "export never mixes two generations" "$mixed" "generations seen: ${gens[*]}"
+distinct=$(printf '%s\n' "${gens[@]}" | sort -u | wc -l)
+tap_result "commits did race with those exports" "$((distinct < 2))" \
+	"generations seen: ${gens[*]}"
+
 # ---- policy export, import, flush ----
 fresh_ns
 
