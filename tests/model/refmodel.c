@@ -22,6 +22,7 @@
 #define PROTO_ICMP		1
 #define PROTO_TCP		6
 #define PROTO_UDP		17
+#define PROTO_SCTP		132
 #define PROTO_ROUTING		43
 #define PROTO_FRAGMENT		44
 #define PROTO_AH		51
@@ -75,7 +76,6 @@ struct sg_ref_flow {
 	uint16_t sport, dport;
 	uint64_t expires;
 	uint32_t rule;		/* the rule that allowed the flow */
-	bool echo_request;	/* opened by an ICMP echo request */
 };
 
 struct sg_ref_frag {
@@ -230,18 +230,22 @@ static enum sg_reason parse_transport(struct pkt *p, const uint8_t *l4,
 		if (avail < 20)
 			return truncated;
 		doff = (size_t)(l4[12] >> 4) * 4;
-		if (doff < 20 || doff > avail)
+		if (doff < 20)
+			return SG_R_MALFORMED;
+		if (doff > avail)
 			return truncated;
 		p->sport = get16(l4);
 		p->dport = get16(l4 + 2);
 		p->tcp_flags = l4[13];
 		p->thlen = doff;
-	} else if (p->proto == PROTO_UDP) {
-		if (avail < 8)
+	} else if (p->proto == PROTO_UDP || p->proto == PROTO_SCTP) {
+		size_t need = p->proto == PROTO_UDP ? 8 : 12;
+
+		if (avail < need)
 			return truncated;
 		p->sport = get16(l4);
 		p->dport = get16(l4 + 2);
-		p->thlen = 8;
+		p->thlen = need;
 	} else if (icmp) {
 		uint8_t type;
 
@@ -636,8 +640,7 @@ static enum sg_reason flow_lookup(struct sg_ref_state *st,
 
 	flow_key_of(p, true, &k);
 	*flow = flow_find(st, policy, &k, now);
-	if (*flow && !bare_syn &&
-	    (!icmp || (p->icmp_echo_reply && (*flow)->echo_request))) {
+	if (*flow && !bare_syn && (!icmp || p->icmp_echo_reply)) {
 		(*flow)->expires = now + flow_timeout(p->proto);
 		return SG_R_REPLY;
 	}
@@ -659,7 +662,6 @@ static void flow_insert(struct sg_ref_state *st, const struct pkt *p,
 	flow_key_of(p, false, &k);
 	k.expires = now + flow_timeout(p->proto);
 	k.rule = rule;
-	k.echo_request = p->icmp_echo_request;
 	for (i = 0; i < st->n_flows && !f; i++)
 		if (st->flows[i].family == k.family &&
 		    st->flows[i].proto == k.proto &&
@@ -923,11 +925,7 @@ static struct decision decide(const struct sg_policy *policy,
 	 */
 	r = flow_lookup(st, policy, p, where->now_ns, &flow);
 	if (r) {
-		/*
-		 * Reading: replies are "continuing" packets too, so they are
-		 * policed like the forward direction.
-		 */
-		if (police_here)
+		if (police_here && r == SG_R_FLOW)
 			d.reason = police(st, policy, ue_slice, ue, ends,
 					  rule_by_id(policy, flow->rule), len,
 					  where->now_ns);
@@ -996,13 +994,11 @@ static enum sg_reason parse_gtpu(struct pkt *p, const uint8_t *g, size_t avail,
 
 	if (avail < 8 || g[0] >> 5 != 1 || !(g[0] & 0x10))
 		return SG_R_MALFORMED;
-	/*
-	 * Reading: the GTP-U length may not claim more than the UDP payload
-	 * holds, and bounds the inner packet.
-	 */
 	end = 8 + (size_t)get16(g + 2);
 	if (end > avail)
 		return SG_R_MALFORMED;
+	if (g[1] != GTPU_G_PDU)
+		return SG_R_GTP_CONTROL;
 	if (g[0] & 0x07) {
 		if (end < 12)
 			return SG_R_MALFORMED;
@@ -1022,17 +1018,18 @@ static enum sg_reason parse_gtpu(struct pkt *p, const uint8_t *g, size_t avail,
 			off += hlen;
 		}
 	}
-	/*
-	 * Reading: the whole header is checked before the message type, so
-	 * a malformed control message is dropped too.
-	 */
-	if (g[1] != GTPU_G_PDU)
-		return SG_R_GTP_CONTROL;
 	p->has_teid = true;
 	p->teid = get32(g + 4);
 	*inner = g + off;
 	*inner_len = end - off;
 	return 0;
+}
+
+/* Step 5: IPv6 neighbour discovery, whole packets only. */
+static bool is_nd(const struct pkt *p, uint8_t hop_limit)
+{
+	return p->family == AF_INET6 && p->proto == PROTO_ICMPV6 && !p->frag &&
+	       p->icmp_type >= 133 && p->icmp_type <= 137 && hop_limit == 255;
 }
 
 /* A non-first fragment takes the verdict stored for its first fragment. */
@@ -1113,9 +1110,7 @@ enum sg_reason sg_ref_decide(const struct sg_policy *policy,
 	r = parse_ip(&p, l3, l3len, &hop_limit);
 	if (r)
 		return r;
-	/* Reading: ND is recognised on whole (unfragmented) packets only. */
-	if (p.family == AF_INET6 && p.proto == PROTO_ICMPV6 && !p.frag &&
-	    p.icmp_type >= 133 && p.icmp_type <= 137 && hop_limit == 255)
+	if (is_nd(&p, hop_limit))
 		return SG_R_ND;
 	tunnelled = where->hook == SG_REF_UPLINK &&
 		    where->mode == SLICEGUARD_UPLINK_MODE_GTPU;
@@ -1144,9 +1139,12 @@ enum sg_reason sg_ref_decide(const struct sg_policy *policy,
 		d.reason = parse_gtpu(&p, l4, l4_len, &inner, &inner_len);
 		if (d.reason)
 			goto out;
+		/* The inner packet goes through steps 3 to 5, ND included. */
 		r = parse_ip(&p, inner, inner_len, &hop_limit);
 		if (r)
 			return r;
+		if (is_nd(&p, hop_limit))
+			return SG_R_ND;
 		if (p.frag && !p.first_frag) {
 			r = frag_follow(state, &p, where->now_ns, mark_out);
 			d.reason = r;
