@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Reference model of the sliceguard data path. It follows
- * Documentation/datapath.rst section by section; where the text leaves a
- * choice open the model takes the reading that drops more, and says so in
- * a comment starting "Reading:".
+ * Documentation/datapath.rst section by section ("Parsing N" and
+ * "Decision N" name its steps); where the text leaves a choice open the
+ * model takes the reading that drops more, and says so in a comment
+ * starting "Reading:".
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -200,7 +201,7 @@ static uint32_t get32(const uint8_t *p)
 	       (uint32_t)p[2] << 8 | p[3];
 }
 
-/* ---- Parsing (steps 3 to 5) ---- */
+/* ---- Parsing 3 and 4: IP and transport ---- */
 
 static bool is_ipv6_exthdr(uint8_t nh)
 {
@@ -209,7 +210,7 @@ static bool is_ipv6_exthdr(uint8_t nh)
 }
 
 /*
- * Step 4 on the transport header at @l4 with @avail bytes of IP payload.
+ * Parsing 4 on the transport header at @l4 with @avail bytes of IP payload.
  * Returns 0, or the reason when the header is not all there: FRAG_TINY for
  * a first fragment, MALFORMED otherwise.
  */
@@ -220,7 +221,7 @@ static enum sg_reason parse_transport(struct pkt *p, const uint8_t *l4,
 						   SG_R_MALFORMED;
 	/*
 	 * Reading: ICMP and ICMPv6 headers are required whatever the IP
-	 * version carrying them (the stricter reading of step 4).
+	 * version carrying them (the stricter reading of Parsing 4).
 	 */
 	bool icmp = p->proto == PROTO_ICMP || p->proto == PROTO_ICMPV6;
 
@@ -272,7 +273,7 @@ static enum sg_reason parse_transport(struct pkt *p, const uint8_t *l4,
 }
 
 /*
- * Steps 3 to 5 on an IP packet at @l3 (@len bytes present). On success
+ * Parsing 3 and 4 on an IP packet at @l3 (@len bytes present). On success
  * *hop_limit receives the IPv6 hop limit (for the ND check).
  */
 static enum sg_reason parse_ip(struct pkt *p, const uint8_t *l3, size_t len,
@@ -312,10 +313,6 @@ static enum sg_reason parse_ip(struct pkt *p, const uint8_t *l3, size_t len,
 		uint8_t nh;
 		int n;
 
-		/*
-		 * Reading: the IPv6 payload length may not claim more than
-		 * the packet holds, like IPv4's total length.
-		 */
 		if (len < 40 || 40 + (size_t)get16(l3 + 4) > len)
 			return SG_R_MALFORMED;
 		p->family = AF_INET6;
@@ -623,7 +620,7 @@ static uint64_t flow_timeout(uint8_t proto)
 }
 
 /*
- * Step 1: REPLY or FLOW with *flow set, or 0 when the packet is new. A
+ * Decision 1: REPLY or FLOW with *flow set, or 0 when the packet is new. A
  * reply is the reverse of a stored flow; for TCP not a bare SYN, for ICMP
  * an echo reply to a stored echo request with the same id. A hit refreshes
  * the entry's timeout.
@@ -766,7 +763,7 @@ static bool bucket_take(struct sg_ref_state *st, enum bucket_kind kind,
 }
 
 /*
- * Step 5: police a packet of @len bytes. @ue_slice is the slice whose UE
+ * Decision 6: police a packet of @len bytes. @ue_slice is the slice whose UE
  * is an end of the packet (@ue its address), @src_app/@dst_app the apps at
  * either end, @rule the allowing rule (NULL for flow and intra-slice
  * packets).
@@ -829,10 +826,7 @@ static enum sg_reason classify(const struct sg_policy *policy,
 	by[1] = p->has_vid ? slice_by_vid(policy, p->vid) : NULL;
 	by[2] = slice_by_ue(policy, p->family, p->src);
 	by[3] = slice_by_dscp(policy, p->dscp);
-	/*
-	 * Reading: a classifier is "present" when its lookup finds a slice;
-	 * a VLAN or TEID that maps to no slice does not classify.
-	 */
+	/* A classifier applies when it maps to a slice. */
 	for (i = 0; i < 4 && !s; i++)
 		s = by[i];
 	*slice = s;
@@ -861,9 +855,8 @@ static struct decision decide(const struct sg_policy *policy,
 	struct decision d = { 0 };
 	const struct sg_slice *ue_slice = NULL;
 	/*
-	 * Reading: a packet is policed where it enters the host (uplink, app
-	 * ingress), not again where it leaves toward an app: policing twice
-	 * would halve every rate.
+	 * Decision 6: packets are policed where they enter the host (uplink,
+	 * app ingress), not again where they leave toward an app.
 	 */
 	bool police_here = where->hook != SG_REF_APP_EGRESS;
 	const struct sg_rule *rule = NULL;
@@ -893,8 +886,8 @@ static struct decision decide(const struct sg_policy *policy,
 		const struct sg_app *a = sg_policy_app_by_id(policy, where->app_id);
 
 		/*
-		 * Reading: the source check comes before flow state, so an
-		 * app cannot pass as another app's reply traffic.
+		 * The source check comes before flow state, so an app cannot
+		 * pass as another app's reply traffic.
 		 */
 		if (!a || !endpoint_matches(a, p, false)) {
 			d.reason = SG_R_SPOOF;
@@ -914,14 +907,14 @@ static struct decision decide(const struct sg_policy *policy,
 			ue = p->src;
 		}
 	}
-	/* Step 7: the mark of the packet's slice (the UE end's slice). */
+	/* Decision 8: the mark of the packet's slice (the UE end's slice). */
 	if (ue_slice)
 		d.mark = ue_slice->mark;
 
 	/*
-	 * Step 1. Reading: flow state is consulted before the endpoint
-	 * check, or replies to flows an app opened (toward the app's
-	 * ephemeral port) could never pass.
+	 * Decision 1: flow state comes before the endpoint check, or replies
+	 * to flows an app opened (toward its ephemeral port) could never
+	 * pass. Replies are not policed; later packets of a flow are.
 	 */
 	r = flow_lookup(st, policy, p, where->now_ns, &flow);
 	if (r) {
@@ -940,11 +933,12 @@ static struct decision decide(const struct sg_policy *policy,
 		d.reason = SG_R_NO_ENDPOINT;
 		return d;
 	}
+	/* Decision 4. */
 	if (ends[0].kind == PEER_EXTERNAL) {
 		d.reason = SG_R_NO_RULE;
 		return d;
 	}
-	/* Step 3. */
+	/* Decision 3. */
 	if (ends[0].kind == PEER_SLICE && ends[1].kind == PEER_SLICE &&
 	    ends[0].id == ends[1].id) {
 		if (!ue_slice->ue_to_ue) {
@@ -958,7 +952,7 @@ static struct decision decide(const struct sg_policy *policy,
 			d.reason = SG_R_INTRA_SLICE;
 		return d;
 	}
-	/* Step 4. */
+	/* Decision 5. */
 	rule = find_rule(policy, ends[0], ends[1], p, &n);
 	if (!rule) {
 		d.reason = SG_R_NO_RULE;
@@ -966,7 +960,7 @@ static struct decision decide(const struct sg_policy *policy,
 	}
 	d.rule = n == 1 ? rule->id : SG_REF_RULE_AMBIGUOUS;
 	/*
-	 * Step 5. With several matching rules the model cannot tell whose
+	 * Decision 6. With several matching rules the model cannot tell whose
 	 * bucket the BPF trie charges; the differential test keeps rates off
 	 * where that matters.
 	 */
@@ -975,14 +969,14 @@ static struct decision decide(const struct sg_policy *policy,
 				  where->now_ns);
 	if (d.reason)
 		return d;
-	/* Step 6. */
+	/* Decision 7. */
 	flow_insert(st, p, rule->id, where->now_ns);
 	d.reason = SG_R_RULE;
 	return d;
 }
 
 /*
- * GTP-U (step 6): @g points at the UDP payload, @avail bytes. Returns 0
+ * GTP-U (Parsing 6): @g points at the UDP payload, @avail bytes. Returns 0
  * with the inner packet set for a G-PDU, GTP_CONTROL, or a drop reason.
  */
 static enum sg_reason parse_gtpu(struct pkt *p, const uint8_t *g, size_t avail,
@@ -1025,7 +1019,7 @@ static enum sg_reason parse_gtpu(struct pkt *p, const uint8_t *g, size_t avail,
 	return 0;
 }
 
-/* Step 5: IPv6 neighbour discovery, whole packets only. */
+/* Parsing 5: IPv6 neighbour discovery, whole packets only. */
 static bool is_nd(const struct pkt *p, uint8_t hop_limit)
 {
 	return p->family == AF_INET6 && p->proto == PROTO_ICMPV6 && !p->frag &&
@@ -1077,7 +1071,7 @@ enum sg_reason sg_ref_decide(const struct sg_policy *policy,
 	if (!policy)
 		return SG_R_NO_POLICY;
 
-	/* Step 1: Ethernet and VLAN tags. */
+	/* Parsing 1: Ethernet and VLAN tags. */
 	if (len < ETH_HLEN)
 		return SG_R_MALFORMED;
 	ethertype = get16(pkt + 12);
@@ -1093,7 +1087,7 @@ enum sg_reason sg_ref_decide(const struct sg_policy *policy,
 	}
 	l3len = len - (size_t)(l3 - pkt);
 
-	/* Step 2. */
+	/* Parsing 2. */
 	if (ethertype == ETHERTYPE_ARP)
 		return SG_R_NON_IP;
 	if (ethertype != ETHERTYPE_IPV4 && ethertype != ETHERTYPE_IPV6)
@@ -1106,7 +1100,7 @@ enum sg_reason sg_ref_decide(const struct sg_policy *policy,
 	    (l3[0] >> 4) != (ethertype == ETHERTYPE_IPV4 ? 4 : 6))
 		return SG_R_MALFORMED;
 
-	/* Steps 3 to 5 on the outer packet. */
+	/* Parsing 3 to 5 on the outer packet. */
 	r = parse_ip(&p, l3, l3len, &hop_limit);
 	if (r)
 		return r;
@@ -1114,16 +1108,14 @@ enum sg_reason sg_ref_decide(const struct sg_policy *policy,
 		return SG_R_ND;
 	tunnelled = where->hook == SG_REF_UPLINK &&
 		    where->mode == SLICEGUARD_UPLINK_MODE_GTPU;
-	/*
-	 * Reading: on a GTP-U uplink a fragmented outer packet is dropped;
-	 * the UPF does not fragment N3 traffic, and reassembly is not ours.
-	 */
+	/* Parsing 6: a fragmented outer packet cannot be decided. */
 	if (tunnelled && p.frag)
 		return SG_R_FRAG_OUTER;
+	/* Parsing 7. */
 	if (p.frag && !p.first_frag)
 		return frag_follow(state, &p, where->now_ns, mark_out);
 
-	/* Step 6. */
+	/* Parsing 6. */
 	if (tunnelled) {
 		const uint8_t *inner, *l4;
 		size_t inner_len, l4_len;
@@ -1139,7 +1131,7 @@ enum sg_reason sg_ref_decide(const struct sg_policy *policy,
 		d.reason = parse_gtpu(&p, l4, l4_len, &inner, &inner_len);
 		if (d.reason)
 			goto out;
-		/* The inner packet goes through steps 3 to 5, ND included. */
+		/* The inner packet goes through Parsing 3 to 5, ND included. */
 		r = parse_ip(&p, inner, inner_len, &hop_limit);
 		if (r)
 			return r;
@@ -1154,6 +1146,7 @@ enum sg_reason sg_ref_decide(const struct sg_policy *policy,
 	}
 
 	d = decide(policy, where, &p, len, state);
+	/* Parsing 7: a first fragment stores its verdict, whatever it is. */
 	if (p.first_frag)
 		frag_store(state, &p, d.reason, d.mark, where->now_ns);
 out:
