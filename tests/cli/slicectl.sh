@@ -137,6 +137,8 @@ check_error "prefix host bits" "prefix has host bits set" \
 	sc slice add x id 9 sst 1 ue 10.50.0.1/16
 check_error "slice set of a missing slice" "slice not found" sc slice set x id 9 sst 1
 check_error "slice del of a missing slice" "slice not found" sc slice del nosuch
+check_error "slice show -j of a missing slice prints no JSON" "slice not found" \
+	sc -j slice show nosuch
 check_error "slice id out of range (parser)" 'id "4096" out of range' \
 	sc slice add x id 4096 sst 1
 tap_check "slice del by name" sc slice del embb

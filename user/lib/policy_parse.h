@@ -153,8 +153,10 @@ int sg_policy_parse_file(const char *path, struct sg_policy *policy,
 int sg_parse_prefix(const char *arg, struct sg_prefix *prefix);
 /* "N" or "N-M" into first/last; fails when first > last or M > max. */
 int sg_parse_range(const char *arg, uint32_t max, uint32_t *first, uint32_t *last);
-/* tc units: bit, kbit, mbit, gbit, tbit; bps, kbps, mbps, gbps (bytes);
- * a bare number is bits per second. Result in bytes per second. */
+/*
+ * tc units: bit, kbit, mbit, gbit, tbit; bps, kbps, mbps, gbps (bytes);
+ * a bare number is bits per second. Result in bytes per second.
+ */
 int sg_parse_rate(const char *arg, uint64_t *bytes_per_sec);
 /* tc size units: b, k/kb, m/mb, g/gb (bytes; "kbit", "mbit" are bits). */
 int sg_parse_size(const char *arg, uint64_t *bytes);

@@ -15,6 +15,7 @@
 
 #include "print.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_DEPTH 8
 
 static bool json;
@@ -116,6 +117,14 @@ static void close_container(void)
 	}
 }
 
+void print_discard(void)
+{
+	if (json && depth)
+		json_object_put(stack[0]);
+	depth = 0;
+	line_len = 0;
+}
+
 void print_open_object(const char *key)
 {
 	open_container(key, json ? json_object_new_object() : NULL, true);
@@ -174,10 +183,10 @@ void print_rate(enum output out, const char *key, const char *fmt, uint64_t byte
 		snprintf(buf, sizeof(buf), "%" PRIu64 "bps", bytes);
 	} else {
 		bits = bytes * 8;
-		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(units); i++)
 			if (bits && bits % units[i].bits == 0)
 				break;
-		if (i < sizeof(units) / sizeof(units[0]))
+		if (i < ARRAY_SIZE(units))
 			snprintf(buf, sizeof(buf), "%" PRIu64 "%s",
 				 bits / units[i].bits, units[i].unit);
 		else

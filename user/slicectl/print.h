@@ -28,6 +28,8 @@ void print_open_object(const char *key);
 void print_close_object(void);
 void print_open_array(const char *key);
 void print_close_array(void);
+/* Drop whatever is open and unprinted, when a request fails half way. */
+void print_discard(void);
 
 /* fmt takes the value: a const char * for strings, a uint64_t otherwise. */
 void print_string(enum output out, const char *key, const char *fmt, const char *val);

@@ -26,6 +26,7 @@
 #include "print.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define __maybe_unused __attribute__((unused))
 
 static struct {
 	struct sg_nl nl;
@@ -277,7 +278,7 @@ static void print_nl_object(const char *key, const struct sg_nl_object *obj)
 	}
 }
 
-static int show_reply(struct nlmsghdr *nlh, void *arg __attribute__((unused)))
+static int show_reply(struct nlmsghdr *nlh, void *arg __maybe_unused)
 {
 	struct sg_nl_object obj;
 	int ret = sg_nl_parse(nlh, &obj);
@@ -351,8 +352,9 @@ static int usage(int object, FILE *f)
 static const char *const verb_words[] = { "add", "set", "del", "show", "list", "help", NULL };
 enum { VERB_ADD, VERB_SET, VERB_DEL, VERB_SHOW, VERB_LIST, VERB_HELP };
 
+/* Netlink command per object, indexed by enum sg_verb, then the get. */
+#define NL_GET 3
 static const uint8_t nl_cmds[][4] = {
-	/*            add (new)                 set                       del                       get */
 	[OBJ_SLICE] = { SLICEGUARD_CMD_SLICE_NEW, SLICEGUARD_CMD_SLICE_SET,
 			SLICEGUARD_CMD_SLICE_DEL, SLICEGUARD_CMD_SLICE_GET },
 	[OBJ_APP] = { SLICEGUARD_CMD_APP_NEW, SLICEGUARD_CMD_APP_SET,
@@ -415,7 +417,7 @@ static int check_absent(const struct sg_command *cmd)
 		key.slice.name[0] = '\0';
 	else if (cmd->object == SG_OBJECT_APP)
 		key.app.name[0] = '\0';
-	msg = sg_nl_msg(&ctx.nl, nl_cmds[cmd->object][3], 0);
+	msg = sg_nl_msg(&ctx.nl, nl_cmds[cmd->object][NL_GET], 0);
 	if (!msg)
 		return error("out of memory");
 	if (put_key(msg, &key)) {
@@ -492,7 +494,7 @@ static int do_show(int object, int argc, char **argv)
 		if (ret)
 			return error("%s", err);
 	}
-	msg = sg_nl_msg(&ctx.nl, nl_cmds[object][3], argc ? 0 : NLM_F_DUMP);
+	msg = sg_nl_msg(&ctx.nl, nl_cmds[object][NL_GET], argc ? 0 : NLM_F_DUMP);
 	if (!msg)
 		return error("out of memory");
 	if (argc && put_key(msg, &cmd)) {
@@ -501,8 +503,12 @@ static int do_show(int object, int argc, char **argv)
 	}
 	print_open_array(NULL);
 	ret = sg_nl_request(&ctx.nl, msg, show_reply, NULL);
+	if (ret) {
+		print_discard();
+		return nl_error(ret);
+	}
 	print_close_array();
-	return ret ? nl_error(ret) : 0;
+	return 0;
 }
 
 static int do_object(int object, int argc, char **argv)
@@ -681,7 +687,7 @@ static int do_policy(int argc, char **argv)
 
 /* ---- monitor ---- */
 
-static int monitor_event(struct nlmsghdr *nlh, void *arg __attribute__((unused)))
+static int monitor_event(struct nlmsghdr *nlh, void *arg __maybe_unused)
 {
 	static const char *const kinds[] = { "slice", "app", "rule", "uplink" };
 	struct sg_nl_object obj;
