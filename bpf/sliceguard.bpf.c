@@ -528,6 +528,15 @@ static __always_inline void *slot_map(void *outer, __u32 slot)
 	return bpf_map_lookup_elem(outer, &slot);
 }
 
+/*
+ * Look up by a copy of id on our own stack: before 6.3 a map key may not
+ * point into a global function's pointer argument (struct sg_ctx).
+ */
+static __always_inline void *lookup_id(void *map, __u32 id)
+{
+	return bpf_map_lookup_elem(map, &id);
+}
+
 /* Slice whose UE prefixes hold addr (0: none). */
 static __always_inline __u32 ue_slice(struct sg_ctx *c, const __u8 *addr)
 {
@@ -804,7 +813,7 @@ SG_GLOBAL int sg_police_all(struct sg_ctx *c)
 	if (!slices || !apps || !rules)
 		return SG_R_NO_POLICY;
 	if (c->slice_id)
-		s = bpf_map_lookup_elem(slices, &c->slice_id);
+		s = lookup_id(slices, c->slice_id);
 	if (s) {
 		/* The UE side: the source if it is a UE, else the destination. */
 		const __u8 *ue = c->src.kind == SLICEGUARD_PEER_SLICE ? c->p.saddr : c->p.daddr;
@@ -817,19 +826,19 @@ SG_GLOBAL int sg_police_all(struct sg_ctx *c)
 			return SG_R_RATE_SLICE;
 	}
 	if (c->src_app) {
-		a = bpf_map_lookup_elem(apps, &c->src_app);
+		a = lookup_id(apps, c->src_app);
 		if (a && !police(c, SG_BUCKET_APP, c->src_app, NULL, a->rate_bytes,
 				 a->tau_bytes_ns, a->rate_packets, NSEC_PER_SEC))
 			return SG_R_RATE_APP;
 	}
 	if (c->dst_app && c->dst_app != c->src_app) {
-		a = bpf_map_lookup_elem(apps, &c->dst_app);
+		a = lookup_id(apps, c->dst_app);
 		if (a && !police(c, SG_BUCKET_APP, c->dst_app, NULL, a->rate_bytes,
 				 a->tau_bytes_ns, a->rate_packets, NSEC_PER_SEC))
 			return SG_R_RATE_APP;
 	}
 	if (c->rule_id) {
-		r = bpf_map_lookup_elem(rules, &c->rule_id);
+		r = lookup_id(rules, c->rule_id);
 		if (r && !police(c, SG_BUCKET_RULE, c->rule_id, NULL, r->rate_bytes,
 				 r->tau_bytes_ns, r->rate_packets, NSEC_PER_SEC))
 			return SG_R_RATE_RULE;
@@ -911,7 +920,7 @@ SG_GLOBAL int sg_decide_flow(struct sg_ctx *c)
 	if (c->src.kind == SLICEGUARD_PEER_SLICE && c->dst.kind == SLICEGUARD_PEER_SLICE &&
 	    c->src.id == c->dst.id) {
 		void *slices = slot_map(&sg_slices, c->slot);
-		struct sg_slice_cfg *s = slices ? bpf_map_lookup_elem(slices, &c->src.id) : NULL;
+		struct sg_slice_cfg *s = slices ? lookup_id(slices, c->src.id) : NULL;
 
 		if (!s || !s->ue_to_ue)
 			return SG_R_NO_RULE;
@@ -1069,7 +1078,7 @@ static __always_inline __u32 slice_mark(struct sg_ctx *c)
 
 	if (!c->slice_id || !m)
 		return 0;
-	s = bpf_map_lookup_elem(m, &c->slice_id);
+	s = lookup_id(m, c->slice_id);
 	return s ? s->mark : 0;
 }
 
@@ -1108,7 +1117,7 @@ static __always_inline int parse(void *ctx, int xdp, struct sg_ctx *c)
 	m = slot_map(&sg_ifaces, c->slot);
 	if (!m)
 		return SG_R_NO_POLICY;
-	iface = bpf_map_lookup_elem(m, &c->ifindex);
+	iface = lookup_id(m, c->ifindex);
 	if (!iface || iface->kind != (c->hook == SG_HOOK_UPLINK ? SG_IFACE_UPLINK : SG_IFACE_APP))
 		return SG_R_NO_POLICY;
 	c->iface_app = iface->app_id;
@@ -1173,12 +1182,13 @@ static __always_inline void count_obj(void *map, __u32 id, bool pass, __u64 byte
 
 	if (!id)
 		return;
-	o = bpf_map_lookup_elem(map, &id);
+	o = lookup_id(map, id);
 	if (!o) {
 		struct sg_obj_count zero = {};
+		__u32 key = id;
 
-		bpf_map_update_elem(map, &id, &zero, BPF_NOEXIST);
-		o = bpf_map_lookup_elem(map, &id);
+		bpf_map_update_elem(map, &key, &zero, BPF_NOEXIST);
+		o = lookup_id(map, id);
 		if (!o)
 			return;
 	}
