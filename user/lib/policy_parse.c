@@ -954,8 +954,8 @@ static int check_slice(const struct sg_policy *p, const struct sg_slice *s,
 		if (s->teid_ranges[i].first > s->teid_ranges[i].last)
 			return fail(err, errlen, EINVAL, "range first is above last");
 		for (j = 0; j < i; j++)
-			if (s->teid_ranges[i].first <= s->teid_ranges[j].last &&
-			    s->teid_ranges[j].first <= s->teid_ranges[i].last)
+			if (s->teid_ranges[i].first == s->teid_ranges[j].first &&
+			    s->teid_ranges[i].last == s->teid_ranges[j].last)
 				return fail(err, errlen, EINVAL, "duplicate teid-range");
 	}
 	for (i = 0; i < s->n_dscps; i++)
@@ -1018,6 +1018,12 @@ static int check_app(const struct sg_policy *p, const struct sg_app *a,
 			ret = check_ports(e->proto, e->port_first, e->port_last, err, errlen);
 		if (ret)
 			return ret;
+		for (j = 0; j < i; j++)
+			if (prefix_equal(&e->prefix, &a->endpoints[j].prefix) &&
+			    e->proto == a->endpoints[j].proto &&
+			    e->port_first == a->endpoints[j].port_first &&
+			    e->port_last == a->endpoints[j].port_last)
+				return fail(err, errlen, EINVAL, "duplicate endpoint");
 	}
 	for (k = 0; k < p->n_apps; k++) {
 		const struct sg_app *o = &p->apps[k];
