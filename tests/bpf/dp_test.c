@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1159,6 +1160,68 @@ TEST_F(dp, generations_alternate_slots)
 		ASSERT_EQ(0, sg_dp_flush_state(self->dp));
 		UPLINK(UP0, &p, SG_R_RULE, 0x101);
 	}
+}
+
+/*
+ * "Policy replaced under traffic: no packet sees a mix of old and new
+ * policy." Generation A allows embb->video with mark 0x101; generation B
+ * drops the rule and marks embb 0x201. A packet decided from a mix would
+ * pass RULE with mark 0x201 (rule from A, slice from B) or the like.
+ */
+struct flipper {
+	struct sg_dp *dp;
+	struct sg_policy *a, *b;
+	volatile int stop;
+	int applies, err;
+};
+
+static void *flip_generations(void *arg)
+{
+	struct flipper *f = arg;
+
+	while (!f->stop && !f->err) {
+		struct sg_policy *p = f->applies % 2 ? f->a : f->b;
+
+		p->generation = 100 + f->applies;
+		f->err = sg_dp_apply(f->dp, p);
+		f->applies++;
+	}
+	return NULL;
+}
+
+TEST_F(dp, generation_swap_under_traffic)
+{
+	struct sg_policy b;
+	struct flipper f = { .dp = self->dp, .a = &self->pol, .b = &b };
+	unsigned int i, seen_a = 0, seen_b = 0;
+	struct run_result r;
+	pthread_t thread;
+	struct pkt p;
+
+	std_policy(&b);
+	b.slices[0].mark = 0x201;
+	b.rules[0] = b.rules[--b.n_rules];	/* rule 1 gone */
+	ASSERT_EQ(0, pthread_create(&thread, NULL, flip_generations, &f));
+	for (i = 0; i < 20000 && (f.applies < 20 || !seen_a || !seen_b); i++) {
+		/* A new flow every time: the decision is the rule's, not a flow's. */
+		v4_tcp(&p, 100, "10.1.0.5", "192.0.2.10", 1024 + i % 60000, 443, TCP_SYN);
+		ASSERT_EQ(0, run_pkt(self->dp, SG_DP_PROG_UPLINK, self->ifx[UP0], &p, &r));
+		if (r.reason == SG_R_RULE && r.mark == 0x101 && r.retval == XDP_PASS_RET)
+			seen_a++;
+		else if (r.reason == SG_R_NO_RULE && r.mark == 0 && r.retval == XDP_DROP_RET)
+			seen_b++;
+		else
+			ASSERT_TRUE(0) TH_LOG("packet %u: %s mark %#x: a mix of generations", i,
+					      name_of(r.reason), r.mark);
+	}
+	f.stop = 1;
+	pthread_join(thread, NULL);
+	ASSERT_EQ(0, f.err) TH_LOG("apply: %s", sg_dp_errmsg(self->dp));
+	TH_LOG("%u packets, %d generations: %u decided by A, %u by B", i, f.applies, seen_a,
+	       seen_b);
+	ASSERT_LT(0, seen_a);
+	ASSERT_LT(0, seen_b);
+	sg_policy_free(&b);
 }
 
 TEST(no_policy_drops_everything)

@@ -9,7 +9,7 @@ BPF_TEST_CFLAGS := $(SG_LIB_CFLAGS) -Wno-unused-parameter -Wno-sign-compare -Wno
 
 $(BUILD)/tests/bpf_%: tests/bpf/%.c $(SG_LIB) $(KSRC)/.extracted-from
 	@mkdir -p $(@D)
-	$(CC) $(BPF_TEST_CFLAGS) -o $@ $< $(SG_LIB) $(SG_LIB_LDLIBS)
+	$(CC) $(BPF_TEST_CFLAGS) -o $@ $< $(SG_LIB) $(SG_LIB_LDLIBS) -lpthread
 
 HOST_SUITES += $(BUILD)/tests/bpf_dp_test $(BUILD)/tests/bpf_verifier
 VM_SUITES += $(BUILD)/tests/bpf_verifier
