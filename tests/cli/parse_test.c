@@ -453,6 +453,11 @@ TEST(apply_integrity)
 	ASSERT_EQ(0, run(&policy, "slice set iot id 3 sst 3 vlan 301", err, sizeof(err)));
 	EXPECT_EQ(0, policy.slices[0].n_ue_prefixes);
 	EXPECT_EQ(301, policy.slices[0].vlans[0]);
+	ASSERT_EQ(0, run(&policy, "rule add id 7 from app telemetry to slice iot", err,
+			 sizeof(err)));
+	EXPECT_EQ(-EINVAL, run(&policy, "app set telemetry id 7 slice embb addr 10.99.0.7",
+			       err, sizeof(err)));
+	EXPECT_STREQ("app telemetry does not serve slice iot", err);
 	ASSERT_EQ(0, run(&policy, "uplink set dev eth1 mode gtpu", err, sizeof(err)));
 	EXPECT_EQ(SLICEGUARD_UPLINK_MODE_GTPU, policy.uplinks[0].mode);
 	ASSERT_EQ(0, run(&policy, "uplink del eth1", err, sizeof(err)));

@@ -1039,6 +1039,20 @@ static int check_app(const struct sg_policy *p, const struct sg_app *a,
 					return fail(err, errlen, EEXIST,
 						    "endpoint overlaps app %s", o->name);
 	}
+	/* A set must not strand rules towards slices the app stops serving. */
+	for (k = 0; k < p->n_rules; k++) {
+		const struct sg_rule *r = &p->rules[k];
+
+		if (r->src_kind != SLICEGUARD_PEER_APP || r->src_id != a->id ||
+		    r->dst_kind != SLICEGUARD_PEER_SLICE)
+			continue;
+		for (i = 0; i < a->n_slices; i++)
+			if (a->slices[i] == r->dst_id)
+				break;
+		if (i == a->n_slices)
+			return fail(err, errlen, EINVAL, "app %s does not serve slice %s",
+				    a->name, sg_policy_slice_by_id(p, r->dst_id)->name);
+	}
 	return 0;
 }
 
