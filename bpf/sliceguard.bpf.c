@@ -192,6 +192,7 @@ struct sg_pkt {
 	__u8 has_teid;
 	__u8 is_frag;
 	__u8 frag_first;
+	__u8 frag_proto;	/* fragment key: IPv4 protocol, IPv6 fragment header's next */
 	__u16 vid;
 	__u16 frag_off;		/* in 8-byte units */
 	__u16 l4_len;		/* transport header length */
@@ -351,6 +352,7 @@ static __always_inline int parse_ipv4(void *ctx, int xdp, struct sg_pkt *p, __u3
 		p->frag_off = frag & 0x1fff;
 		p->frag_first = p->frag_off == 0;
 		p->frag_id = bpf_ntohs(iph.id);
+		p->frag_proto = iph.protocol;
 	}
 	return parse_l4(ctx, xdp, p, off + hlen, tot - hlen);
 }
@@ -401,6 +403,7 @@ static __always_inline int parse_ipv6(void *ctx, int xdp, struct sg_pkt *p, __u3
 				p->frag_off = frag >> 3;
 				p->frag_first = p->frag_off == 0;
 				p->frag_id = bpf_ntohl(*(__be32 *)&h[4]);
+				p->frag_proto = h[0];
 			}
 		} else if (next == IPPROTO_AH) {
 			hlen = (h[1] + 2) * 4;
@@ -480,11 +483,11 @@ static __always_inline int parse_gtpu(void *ctx, int xdp, struct sg_pkt *p, __u3
 		return SG_R_MALFORMED;
 	if ((h[0] >> 5) != 1 || !(h[0] & 0x10))	/* version 1, PT 1 */
 		return SG_R_MALFORMED;
-	if (h[1] != GTPU_TYPE_GPDU)
-		return SG_R_GTP_CONTROL;
 	end = 8 + bpf_ntohs(*(__be16 *)&h[2]);
 	if (end > udp_room)
 		return SG_R_MALFORMED;
+	if (h[1] != GTPU_TYPE_GPDU)
+		return SG_R_GTP_CONTROL;
 	p->teid = *(__be32 *)&h[4];
 	p->has_teid = 1;
 	if (h[0] & 0x07) {	/* E, S or PN: the optional 4-byte field */
@@ -1030,7 +1033,7 @@ static __always_inline int frag_follow(struct sg_ctx *c)
 {
 	struct sg_frag_key k = {
 		.family = c->p.family,
-		.proto = c->p.proto,
+		.proto = c->p.frag_proto,
 		.id = c->p.frag_id,
 	};
 	struct sg_frag_val *v;
@@ -1053,7 +1056,7 @@ static __always_inline void frag_store(struct sg_ctx *c, int reason)
 {
 	struct sg_frag_key k = {
 		.family = c->p.family,
-		.proto = c->p.proto,
+		.proto = c->p.frag_proto,
 		.id = c->p.frag_id,
 	};
 	struct sg_frag_val v = {
