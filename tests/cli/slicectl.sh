@@ -250,7 +250,18 @@ EOF
 tap_check "batch of six commands" sc -batch "$TMP/good.sg"
 check_json "batch: one generation for all six objects" \
 	'.generation == 1 and .["n-slices"] == 2 and .["n-apps"] == 1 and .["n-rules"] == 2 and
-	 .["n-uplinks"] == 1 and (has("tx-portid") | not)' sc -j policy show
+	 .["n-uplinks"] == 1 and (has("tx-portid") | not) and .["max-slices"] > 0 and
+	 [.slices[].name] == ["embb", "iot"] and [.rules[].id] == [1, 2] and
+	 .apps[0].name == "telemetry" and .uplinks[0].ifname == "eth1"' sc -j policy show
+check_output "policy show text: summary, then one object per line" \
+	"$(printf '%s\n' \
+		"generation 1 slices 2/64 apps 1/256 rules 2/1024 uplinks 1/16" \
+		"slice embb id 1 sst 1 ue 10.10.0.0/16 vlan 100" \
+		"slice iot id 3 sst 3 sd 0x000010 ue 10.30.0.0/16 vlan 300 rate 50mbit ue-rate 1mbit" \
+		"app telemetry id 7 slice 3 addr 10.99.0.7/32 proto tcp port 1883 dev veth-telem" \
+		"rule id 1 from slice 3 to app 7 proto tcp port 1883" \
+		"rule id 2 from slice 1 to any" \
+		"uplink dev eth1 mode ip unsliced drop")" sc policy show
 
 sc -j policy export >"$TMP/before.json"
 cat >"$TMP/bad-kernel.sg" <<'EOF'

@@ -585,27 +585,57 @@ static int policy_export(void)
 	return 0;
 }
 
+static void print_policy_info(const struct sg_policy_info *info)
+{
+	print_uint(PRINT_ANY, "generation", "generation %" PRIu64 " ", info->generation);
+	if (info->has_tx_portid)
+		print_uint(PRINT_ANY, "tx-portid", "transaction-port %" PRIu64 " ",
+			   info->tx_portid);
+	print_uint(PRINT_ANY, "n-slices", "slices %" PRIu64, info->n_slices);
+	print_uint(PRINT_ANY, "max-slices", "/%" PRIu64 " ", info->max_slices);
+	print_uint(PRINT_ANY, "n-apps", "apps %" PRIu64, info->n_apps);
+	print_uint(PRINT_ANY, "max-apps", "/%" PRIu64 " ", info->max_apps);
+	print_uint(PRINT_ANY, "n-rules", "rules %" PRIu64, info->n_rules);
+	print_uint(PRINT_ANY, "max-rules", "/%" PRIu64 " ", info->max_rules);
+	print_uint(PRINT_ANY, "n-uplinks", "uplinks %" PRIu64, info->n_uplinks);
+	print_uint(PRINT_ANY, "max-uplinks", "/%" PRIu64 " ", info->max_uplinks);
+}
+
+#define SHOW_TRIES 16
+
+/* Everything: the store's state and every object, of one generation. */
 static int policy_show(void)
 {
 	struct sg_policy_info info;
-	int ret = sg_nl_policy_get(&ctx.nl, &info);
+	struct sg_policy policy;
+	int tries, ret;
 
-	if (ret)
+	sg_policy_init(&policy);
+	for (tries = 0; tries < SHOW_TRIES; tries++) {
+		ret = sg_nl_dump_policy(&ctx.nl, &policy);
+		if (!ret)
+			ret = sg_nl_policy_get(&ctx.nl, &info);
+		if (ret || info.generation == policy.generation)
+			break;
+	}
+	if (!ret && tries == SHOW_TRIES)
+		ret = -EAGAIN;
+	if (ret) {
+		sg_policy_free(&policy);
 		return nl_error(ret);
+	}
 	print_open_object(NULL);
-	print_uint(PRINT_ANY, "generation", "generation %" PRIu64 " ", info.generation);
-	if (info.has_tx_portid)
-		print_uint(PRINT_ANY, "tx-portid", "transaction-port %" PRIu64 " ",
-			   info.tx_portid);
-	print_uint(PRINT_ANY, "n-slices", "slices %" PRIu64, info.n_slices);
-	print_uint(PRINT_ANY, "max-slices", "/%" PRIu64 " ", info.max_slices);
-	print_uint(PRINT_ANY, "n-apps", "apps %" PRIu64, info.n_apps);
-	print_uint(PRINT_ANY, "max-apps", "/%" PRIu64 " ", info.max_apps);
-	print_uint(PRINT_ANY, "n-rules", "rules %" PRIu64, info.n_rules);
-	print_uint(PRINT_ANY, "max-rules", "/%" PRIu64 " ", info.max_rules);
-	print_uint(PRINT_ANY, "n-uplinks", "uplinks %" PRIu64, info.n_uplinks);
-	print_uint(PRINT_ANY, "max-uplinks", "/%" PRIu64 " ", info.max_uplinks);
+	print_policy_info(&info);
+	if (print_json())
+		print_policy_objects(&policy);
 	print_close_object();
+	/* In text, the objects follow the summary line, one per line. */
+	if (!print_json()) {
+		print_open_array(NULL);
+		print_policy_objects(&policy);
+		print_close_array();
+	}
+	sg_policy_free(&policy);
 	return 0;
 }
 
