@@ -5,7 +5,8 @@
 # come back exactly (quoting, working directory, a last line without a
 # newline), the module is in, SG_VM_NOMOD leaves it out, namespaces and
 # veths work inside, SG_VM_TIMEOUT kills a stuck VM, and Debian 12's 6.1
-# kernel boots for the BPF verifier matrix.  Four to five VM boots.
+# kernel boots for the BPF verifier matrix; a module that is missing or
+# cannot be inserted fails the run.  Five or six VM boots.
 . "$(dirname "$0")/../lib/tap.sh"
 
 vm_run=$PWD/scripts/vm-run
@@ -53,6 +54,25 @@ tap_result "SG_VM_TIMEOUT kills the VM and fails with 124" \
 out=$(SG_VM_KERNEL=0.0-none "$vm_run" true 2>&1)
 status=$?
 tap_result "an unknown kernel fails with 125 before booting" $((status != 125)) \
+	"exit $status" "$out"
+
+# A repository whose module cannot be inserted: vm-run of a copy of the
+# scripts with kmod/sliceguard.ko being netfs.ko, which the initramfs has
+# already loaded (EEXIST).  Under build/ so that the VM sees it.
+fake=$(mktemp -d "$PWD/build/meta-vm-run.XXXXXX")
+on_exit rm -rf "$fake"
+mkdir -p "$fake/scripts" "$fake/kmod"
+cp scripts/vm-run scripts/vm-init "$fake/scripts/"
+out=$("$fake/scripts/vm-run" true 2>&1)
+status=$?
+tap_result "a missing module fails with 125 and says so" \
+	$((status != 125)) "exit $status" "$out"
+kver=$(ls -1 /lib/modules | grep -E '^6\.12\.' | sort -V | tail -n1)
+xz -dc "$(modinfo -k "$kver" -F filename netfs)" >"$fake/kmod/sliceguard.ko"
+out=$("$fake/scripts/vm-run" true 2>&1)
+status=$?
+[ "$status" = 125 ] && grep -q "inserting $fake/kmod/sliceguard.ko failed" <<<"$out"
+tap_result "a module that cannot be inserted fails the run with 125" $? \
 	"exit $status" "$out"
 
 k61=$(ls -1 /lib/modules | grep -E '^6\.1\.' | sort -V | tail -n1)
