@@ -15,4 +15,5 @@ $(BUILD)/tests/kmod_%: tests/kmod/%.c tests/kmod/sg_test_nl.c $(KMOD_TEST_HDRS) 
 	$(CC) $(KMOD_TEST_CFLAGS) -o $@ $< tests/kmod/sg_test_nl.c $(KMOD_TEST_LDLIBS)
 
 TEST_BINS += $(BUILD)/tests/kmod_netlink $(BUILD)/tests/kmod_reload
-VM_SUITES += $(BUILD)/tests/kmod_netlink $(BUILD)/tests/kmod_reload
+# the reload suite runs 1000 load/unload cycles, about 4 minutes under TCG
+VM_SUITES += $(BUILD)/tests/kmod_netlink:600 $(BUILD)/tests/kmod_reload:1200
