@@ -438,7 +438,12 @@ static int keep_link(struct sg_dp *dp, int fd, int ifindex, enum sg_hookpoint at
 	return 0;
 }
 
-static int attach_tc(struct sg_dp *dp, int prog_fd, int ifindex, enum sg_hookpoint at)
+/*
+ * have_clsact: an earlier call made the clsact qdisc already (creating it
+ * again works but makes the kernel complain).
+ */
+static int attach_tc(struct sg_dp *dp, int prog_fd, int ifindex, enum sg_hookpoint at,
+		     bool have_clsact)
 {
 	enum bpf_attach_type type = at == SG_AT_INGRESS ? BPF_TCX_INGRESS : BPF_TCX_EGRESS;
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
@@ -455,7 +460,7 @@ static int attach_tc(struct sg_dp *dp, int prog_fd, int ifindex, enum sg_hookpoi
 
 	/* No TCX (before 6.6): our own cls_bpf filter on clsact, next to
 	 * whatever other filters are there. */
-	err = bpf_tc_hook_create(&hook);
+	err = have_clsact ? 0 : bpf_tc_hook_create(&hook);
 	if (err && err != -EEXIST)
 		return fail(dp, err, "clsact on ifindex %d: %s", ifindex, strerror(-err));
 	err = bpf_tc_attach(&hook, &tc);
@@ -474,17 +479,20 @@ int sg_dp_attach_uplink(struct sg_dp *dp, int ifindex)
 	err = keep_link(dp, fd, ifindex, SG_AT_XDP);
 	if (err)
 		return err;
-	return attach_tc(dp, sg_dp_prog_fd(dp, SG_DP_PROG_UPLINK_MARK), ifindex, SG_AT_INGRESS);
+	return attach_tc(dp, sg_dp_prog_fd(dp, SG_DP_PROG_UPLINK_MARK), ifindex, SG_AT_INGRESS,
+			 false);
 }
 
 int sg_dp_attach_app(struct sg_dp *dp, int ifindex)
 {
 	int err;
 
-	err = attach_tc(dp, sg_dp_prog_fd(dp, SG_DP_PROG_APP_INGRESS), ifindex, SG_AT_INGRESS);
+	err = attach_tc(dp, sg_dp_prog_fd(dp, SG_DP_PROG_APP_INGRESS), ifindex, SG_AT_INGRESS,
+			false);
 	if (err)
 		return err;
-	return attach_tc(dp, sg_dp_prog_fd(dp, SG_DP_PROG_APP_EGRESS), ifindex, SG_AT_EGRESS);
+	return attach_tc(dp, sg_dp_prog_fd(dp, SG_DP_PROG_APP_EGRESS), ifindex, SG_AT_EGRESS,
+			 true);
 }
 
 int sg_dp_detach(struct sg_dp *dp, int ifindex)

@@ -57,7 +57,8 @@ bool sg_dp_adopted(const struct sg_dp *dp);
 
 /*
  * Compile policy into the inactive slot, make it the active one, and wait
- * until no program still runs on the previous slot. Errors leave the
+ * until no program still runs on the previous slot. One writer at a time
+ * (the agent): applies are not serialised against each other. Errors leave the
  * active generation untouched: -E2BIG (policy beyond the map sizes),
  * -EINVAL (a policy the data path cannot represent), -ETIMEDOUT (old slot
  * did not drain), or the errno of a map operation.
