@@ -291,6 +291,57 @@ static uint32_t netns_inum(void)
 	return stat("/proc/self/ns/net", &st) ? 0 : st.st_ino;
 }
 
+/* Kernel log lines since @fd was opened, each followed by '\n'. */
+static char *kmsg_lines(int fd)
+{
+	char rec[8192], *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	ssize_t n;
+
+	fputc('\n', f);
+	for (;;) {
+		char *msg, *end;
+
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten records */
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		msg = strchr(rec, ';');
+		if (!msg)
+			continue;
+		msg++;
+		end = strchr(msg, '\n');
+		if (end)
+			*end = '\0';
+		fprintf(f, "%s\n", msg);
+	}
+	fclose(f);
+	return text;
+}
+
+static int count_occurrences(const char *text, const char *what)
+{
+	int n = 0;
+
+	while ((text = strstr(text, what))) {
+		n++;
+		text++;
+	}
+	return n;
+}
+
+static int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
 /* ---------------------------------------------------------------------- */
 
 FIXTURE(store) {
@@ -492,6 +543,17 @@ TEST_F(store, dump_walks_slices_in_key_order_across_parts)
 		EXPECT_EQ(0, nl->ext.err);
 		sg_close(other);
 	}
+
+	/* so is the transaction owner's dump of its staged copy */
+	ASSERT_DO(nl, sg_msg(nl, SLICEGUARD_CMD_TX_BEGIN, 0));
+	ASSERT_EQ(0, sg_dump_start(nl, SLICEGUARD_CMD_SLICE_GET));
+	ASSERT_EQ(0, sg_dump_step(nl));
+	EXPECT_FALSE(nl->dump.intr);
+	ASSERT_DO(nl, sg_key_msg(nl, SLICEGUARD_CMD_SLICE_DEL, SLICEGUARD_A_SLICE_ID, n - 1));
+	while (!nl->dump_done)
+		ASSERT_LE(0, sg_dump_step(nl));
+	EXPECT_TRUE(nl->dump.intr);
+	ASSERT_DO(nl, sg_msg(nl, SLICEGUARD_CMD_TX_ABORT, 0));
 }
 
 TEST_F(policy, app_new_get_dump_set_del)
@@ -1189,6 +1251,16 @@ TEST_F(policy, new_with_nlm_f_excl_creates_or_fails_eexist)
 	EXPECT_EQ(0, sg_do(nl, sg_slice_msg(nl, SLICEGUARD_CMD_SLICE_NEW, NLM_F_EXCL, &mmtc))) {
 		TH_LOG("extack \"%s\"", nl->ext.msg);
 	}
+
+	/* inside a transaction too, at once, against the staged copy */
+	mmtc.id = 8;
+	strcpy(mmtc.name, "mmtc8");
+	ASSERT_DO(nl, sg_msg(nl, SLICEGUARD_CMD_TX_BEGIN, 0));
+	ASSERT_DO(nl, sg_slice_msg(nl, SLICEGUARD_CMD_SLICE_NEW, NLM_F_EXCL, &mmtc));
+	EXPECT_EQ(-EEXIST, sg_do(nl, sg_slice_msg(nl, SLICEGUARD_CMD_SLICE_NEW, NLM_F_EXCL, &mmtc)));
+	EXPECT_STREQ("slice exists", nl->ext.msg);
+	EXPECT_EQ(FIRST_ATTR_OFFS, nl->ext.offs);
+	ASSERT_DO(nl, sg_msg(nl, SLICEGUARD_CMD_TX_ABORT, 0));
 }
 
 TEST_F(policy, names_in_use)
@@ -2238,7 +2310,8 @@ static int userns_child(void)
 
 TEST_F(policy, userns_owner_has_cap_net_admin_over_its_netns_only)
 {
-	char *before = sg_snapshot(self->nl), *after;
+	char *before = sg_snapshot(self->nl), *after, *log;
+	int kmsg = kmsg_open();
 	long clone_ok = 1;
 	FILE *f = fopen("/proc/sys/kernel/unprivileged_userns_clone", "r");
 	pid_t pid;
@@ -2255,6 +2328,15 @@ TEST_F(policy, userns_owner_has_cap_net_admin_over_its_netns_only)
 	if (!pid)
 		_exit(userns_child());
 	EXPECT_EQ(0, wait_child(pid));
+	/* audited with the uid the owner has in the initial user namespace */
+	ASSERT_LE(0, kmsg);
+	usleep(100000);
+	log = kmsg_lines(kmsg);
+	close(kmsg);
+	EXPECT_NE(NULL, strstr(log, " uid=65534 cmd=slice-new obj=slice:1 gen=1\n")) {
+		TH_LOG("kernel log:%s", log);
+	}
+	free(log);
 	after = sg_snapshot(self->nl);
 	EXPECT_STREQ(before, after);
 	free(before);
@@ -2559,57 +2641,6 @@ TEST_F_TIMEOUT(store, racing_writers_leave_a_consistent_store, 600)
 }
 
 /* Audit -------------------------------------------------------------------- */
-
-/* Kernel log lines since @fd was opened, each followed by '\n'. */
-static char *kmsg_lines(int fd)
-{
-	char rec[8192], *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	ssize_t n;
-
-	fputc('\n', f);
-	for (;;) {
-		char *msg, *end;
-
-		n = read(fd, rec, sizeof(rec) - 1);
-		if (n < 0 && errno == EPIPE)
-			continue;	/* overwritten records */
-		if (n <= 0)
-			break;
-		rec[n] = '\0';
-		msg = strchr(rec, ';');
-		if (!msg)
-			continue;
-		msg++;
-		end = strchr(msg, '\n');
-		if (end)
-			*end = '\0';
-		fprintf(f, "%s\n", msg);
-	}
-	fclose(f);
-	return text;
-}
-
-static int count_occurrences(const char *text, const char *what)
-{
-	int n = 0;
-
-	while ((text = strstr(text, what))) {
-		n++;
-		text++;
-	}
-	return n;
-}
-
-static int kmsg_open(void)
-{
-	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
-
-	if (fd >= 0)
-		lseek(fd, 0, SEEK_END);
-	return fd;
-}
 
 #define EXPECT_LOGGED(log, fmt, ...) do {				\
 	char __want[256];						\
