@@ -465,6 +465,9 @@ static int do_change(int object, int verb, int argc, char **argv)
 	/* Names of slices and apps are resolved against the kernel's policy. */
 	if (!resolve && verb != SG_VERB_DEL &&
 	    (object == OBJ_APP || object == OBJ_RULE)) {
+		ret = open_nl();
+		if (ret)
+			return ret;
 		ret = sg_nl_dump_policy(&ctx.nl, &names);
 		if (ret)
 			return nl_error(ret);
@@ -478,7 +481,8 @@ static int do_change(int object, int verb, int argc, char **argv)
 	/* In a batch, catch integrity errors at their line, not at commit. */
 	if (ctx.batch && sg_policy_apply(ctx.batch, &cmd, err, sizeof(err)))
 		return error("%s", err);
-	return send_command(&cmd);
+	ret = open_nl();
+	return ret ? ret : send_command(&cmd);
 }
 
 static int do_show(int object, int argc, char **argv)
@@ -494,6 +498,9 @@ static int do_show(int object, int argc, char **argv)
 		if (ret)
 			return error("%s", err);
 	}
+	ret = open_nl();
+	if (ret)
+		return ret;
 	msg = sg_nl_msg(&ctx.nl, nl_cmds[object][NL_GET], argc ? 0 : NLM_F_DUMP);
 	if (!msg)
 		return error("out of memory");
@@ -513,7 +520,7 @@ static int do_show(int object, int argc, char **argv)
 
 static int do_object(int object, int argc, char **argv)
 {
-	int verb = VERB_SHOW, ret;
+	int verb = VERB_SHOW;
 
 	if (argc)
 		verb = sg_match(argv[0], verb_words);
@@ -523,9 +530,6 @@ static int do_object(int object, int argc, char **argv)
 		return error("unknown argument \"%s\"", argv[0]);
 	if (verb == VERB_HELP)
 		return usage(object, stdout);
-	ret = open_nl();
-	if (ret)
-		return ret;
 	if (verb == VERB_SHOW || verb == VERB_LIST)
 		return do_show(object, argc ? argc - 1 : 0, argv + 1);
 	return do_change(object, verb, argc - 1, argv + 1);
