@@ -168,7 +168,7 @@ recv_total_gt() { [ "$(recv_total "$1")" -gt "$2" ]; }
 recv_quiet_ms() { [ $(($(now_ns) - $(recv_last_ns "$1"))) -gt $(($2 * 1000000)) ]; }
 agent_log_count_gt() { [ "$(agent_log_count "$1")" -gt "$2" ]; }
 
-sent_port() { jq "[.[] | select(.port == $2) | .sent] | add // 0" "$SG_TMP/$1.json"; }
+sent_port() { jq "[.[] | select(.port == $2) | .sent] | add // 0" "$SG_TMP/$1.sent.json"; }
 
 # The state every test starts from: no agent, no pins, module empty.
 reset_state() {
@@ -193,14 +193,16 @@ now_ns() { echo $((${EPOCHREALTIME/./} * 1000)); }
 
 # send_start NAME SRC DST PPS SECONDS PORT...: a sender in the ran
 # namespace ($SEND_OPTS: more sg-flow send options); sent counts in
-# $SG_TMP/NAME.json once it ended or was stopped.
+# $SG_TMP/NAME.sent.json once it ended or was stopped.
 send_start() {
 	local name=$1 src=$2 dst=$3 pps=$4 secs=$5
 
 	shift 5
+	# Not through in_ran: a backgrounded function is a subshell, and $!
+	# would be the shell, not sg-flow.
 	# shellcheck disable=SC2086
-	in_ran sg-flow send ${SEND_OPTS:-} -s "$src" -r "$pps" -d "$secs" "$dst" "$@" \
-		>"$SG_TMP/$name.json" &
+	ip netns exec "$NS_RAN" sg-flow send ${SEND_OPTS:-} -s "$src" -r "$pps" -d "$secs" "$dst" "$@" \
+		>"$SG_TMP/$name.sent.json" &
 	eval "SEND_PID_$name=$!"
 }
 

@@ -284,8 +284,9 @@ static int do_recv(int argc, char **argv)
 			while (recvmsg(pfd[i].fd, &msg, 0) >= 0) {
 				for (cmsg = CMSG_FIRSTHDR(&msg); cmsg;
 				     cmsg = CMSG_NXTHDR(&msg, cmsg))
+					/* SO_RCVMARK delivers the mark as SO_MARK. */
 					if (cmsg->cmsg_level == SOL_SOCKET &&
-					    cmsg->cmsg_type == SO_RCVMARK)
+					    cmsg->cmsg_type == SO_MARK)
 						memcpy(&mark, CMSG_DATA(cmsg), sizeof(mark));
 				for (m = 0; m < n_marks[i]; m++)
 					if (counts[i][m].mark == mark)

@@ -28,7 +28,8 @@ struct attachment {
 	char ifname[IF_NAMESIZE];
 	enum attach_kind kind;
 	int ifindex;		/* 0: not attached (interface missing) */
-	bool wanted;		/* scratch flag of attach_reconcile() */
+	bool wanted;		/* named by the policy being applied */
+	bool reported_missing;	/* "does not exist" logged once */
 };
 
 struct agent {

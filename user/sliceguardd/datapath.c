@@ -169,20 +169,26 @@ static bool attach_wanted(struct agent *a)
 		if (!att->wanted)
 			continue;
 		ifindex = if_nametoindex(att->ifname);
+		if (!ifindex && !att->ifindex && !att->reported_missing) {
+			log_warn("%s %s does not exist; it will be attached when it appears",
+				 kind_name[att->kind], att->ifname);
+			att->reported_missing = true;
+		}
 		if (ifindex == att->ifindex)
 			continue;
 		changed = true;
 		if (att->ifindex) {
-			log_notice("%s %s (ifindex %d) is gone", kind_name[att->kind],
-				   att->ifname, att->ifindex);
+			/* Gone, or replaced by a new interface of the same name. */
 			sg_dp_detach(a->dp, att->ifindex);
 			att->ifindex = 0;
 		}
 		if (!ifindex) {
-			log_warn("%s %s does not exist; it will be attached when it appears",
+			log_warn("%s %s is gone; it will be attached when it is back",
 				 kind_name[att->kind], att->ifname);
+			att->reported_missing = true;
 			continue;
 		}
+		att->reported_missing = false;
 		/*
 		 * Attached by a predecessor (adopted instance): its pinned
 		 * links run the same maps; replacing them would only open a

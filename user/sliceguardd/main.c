@@ -24,6 +24,7 @@
 #include <netlink/netlink.h>
 
 #include "agent.h"
+#include "dp.h"
 #include "log.h"
 
 #define DEFAULT_PIN_DIR	"/sys/fs/bpf/sliceguard"
@@ -309,9 +310,13 @@ int main(int argc, char **argv)
 				if (a.policy_file)
 					a.file_changed = true;
 			} else if (sig) {
-				log_notice("%s: exiting; the data path keeps enforcing generation %llu",
-					   strsignal(sig),
-					   (unsigned long long)a.applied.generation);
+				if (sg_dp_generation(a.dp))
+					log_notice("%s: exiting; the data path keeps enforcing generation %llu",
+						   strsignal(sig),
+						   (unsigned long long)sg_dp_generation(a.dp));
+				else
+					log_notice("%s: exiting; no generation applied, attached interfaces drop",
+						   strsignal(sig));
 				break;
 			}
 		}
