@@ -18,12 +18,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
+#include <linux/if_packet.h>
+#include <netinet/in.h>
 
 #include "kselftest_harness.h"
 #include "dp.h"
@@ -1419,6 +1422,111 @@ TEST(attach_pin_adopt_detach)
 	sg_policy_free(&pol);
 	umount(dir);
 	rmdir(dir);
+}
+
+/* ---- real traffic: the mark travels XDP metadata -> TC -> the stack ---- */
+
+static uint16_t ip_csum(const uint8_t *h, size_t len)
+{
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < len; i += 2)
+		sum += (h[i] << 8) | h[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum;
+}
+
+static int hwaddr(const char *ifname, uint8_t mac[6])
+{
+	struct ifreq ifr = {};
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), err;
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	err = ioctl(fd, SIOCGIFHWADDR, &ifr);
+	close(fd);
+	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	return err;
+}
+
+/* Send UE 10.1.0.5 -> 10.9.0.2 udp/5000 into up0 from its peer; received? */
+static int ue_datagram_arrives(int tx, int rx, const uint8_t dst_mac[6], int peer_ifindex)
+{
+	struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_ifindex = peer_ifindex,
+				  .sll_halen = 6 };
+	struct pkt p;
+	char buf[16];
+	uint16_t csum;
+
+	v4_udp(&p, "10.1.0.5", "10.9.0.2", 4000, 5000, 2);
+	memcpy(p.d, dst_mac, 6);
+	csum = htons(ip_csum(p.d + 14, 20));
+	memcpy(p.d + 14 + 10, &csum, 2);
+	memcpy(to.sll_addr, dst_mac, 6);
+	if (sendto(tx, p.d, p.len, 0, (struct sockaddr *)&to, sizeof(to)) != (ssize_t)p.len)
+		return -1;
+	return recv(rx, buf, sizeof(buf), 0) > 0;
+}
+
+TEST(uplink_mark_reaches_the_stack)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons(5000) };
+	struct timeval tmo = { .tv_sec = 1 };
+	struct sg_count before[SG_R_MAX], after[SG_R_MAX];
+	struct sg_policy pol;
+	struct sg_app *a;
+	struct sg_dp *dp;
+	uint8_t mac[6];
+	int ifx[N_IFS], tx, rx;
+
+	make_netns(_metadata, ifx);
+	/* Marked packets for 10.9.0.2 are routed into a blackhole. */
+	ASSERT_EQ(0, system("ip addr add 10.9.0.2/24 dev up0 && ip link set up0p up && "
+			    "ip route add 10.1.0.0/16 dev up0 && "
+			    "ip rule add pref 10 fwmark 0x101 lookup 100 && "
+			    "ip route add blackhole 10.9.0.2 table 100 && "
+			    "ip rule add pref 100 lookup local && ip rule del pref 0 lookup local"));
+	ASSERT_EQ(0, hwaddr("up0", mac));
+	rx = socket(AF_INET, SOCK_DGRAM, 0);
+	inet_pton(AF_INET, "10.9.0.2", &addr.sin_addr);
+	ASSERT_EQ(0, bind(rx, (struct sockaddr *)&addr, sizeof(addr)));
+	ASSERT_EQ(0, setsockopt(rx, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo)));
+	tx = socket(AF_PACKET, SOCK_RAW, 0);
+	ASSERT_LE(0, tx);
+
+	sg_policy_init(&pol);
+	pol.generation = 1;
+	add_slice(&pol, 1, "embb", "10.1.0.0", NULL, 100, 0x1000, 0);
+	a = add_app(&pol, 10, "sink", 1, "");
+	add_endpoint(a, "10.9.0.2", 32, 17, 5000, 5000);
+	add_rule(&pol, 1, SLICE, 1, APP, 10, 17, 5000, 5000);
+	add_uplink(&pol, "up0", SLICEGUARD_UPLINK_MODE_IP, SLICEGUARD_UNSLICED_DROP);
+	ASSERT_EQ(0, sg_dp_open(NULL, &dp));
+	ASSERT_EQ(0, sg_dp_apply(dp, &pol)) TH_LOG("%s", sg_dp_errmsg(dp));
+	ASSERT_EQ(0, sg_dp_attach_uplink(dp, ifx[UP0])) TH_LOG("%s", sg_dp_errmsg(dp));
+
+	/* Slice mark 0: the packet is delivered. */
+	ASSERT_EQ(0, sg_dp_reason_counts(dp, before));
+	ASSERT_EQ(1, ue_datagram_arrives(tx, rx, mac, if_nametoindex("up0p")));
+	ASSERT_EQ(0, sg_dp_reason_counts(dp, after));
+	ASSERT_EQ(before[SG_R_RULE].packets + 1, after[SG_R_RULE].packets);
+
+	/* Slice mark 0x101: XDP passes it, and the stack sees the mark. */
+	pol.slices[0].mark = 0x101;
+	pol.generation = 2;
+	ASSERT_EQ(0, sg_dp_apply(dp, &pol)) TH_LOG("%s", sg_dp_errmsg(dp));
+	ASSERT_EQ(0, sg_dp_reason_counts(dp, before));
+	ASSERT_EQ(0, ue_datagram_arrives(tx, rx, mac, if_nametoindex("up0p")));
+	ASSERT_EQ(0, sg_dp_reason_counts(dp, after));
+	ASSERT_EQ(before[SG_R_FLOW].packets + 1, after[SG_R_FLOW].packets);
+
+	close(tx);
+	close(rx);
+	ASSERT_EQ(0, sg_dp_detach(dp, ifx[UP0])) TH_LOG("%s", sg_dp_errmsg(dp));
+	ASSERT_NE(0, system("ip -d link show up0 | grep -q 'prog/xdp'"));
+	sg_dp_close(dp);
+	sg_policy_free(&pol);
 }
 
 TEST_HARNESS_MAIN

@@ -44,8 +44,17 @@ struct sg_inner_shape {
 	__u32 key_size, value_size, max_entries, flags;
 };
 
+/* A link of an unpinned instance: the fd is the attachment. */
+struct sg_link {
+	int ifindex;
+	enum sg_hookpoint at;
+	int fd;
+};
+
 struct sg_dp {
 	struct sliceguard *skel;
+	struct sg_link *links;
+	unsigned int n_links;
 	struct sg_inner_shape inner[SG_IMAP_MAX];
 	char *pin_dir;
 	bool adopted;
@@ -178,6 +187,9 @@ void sg_dp_close(struct sg_dp *dp)
 {
 	if (!dp)
 		return;
+	while (dp->n_links)
+		close(dp->links[--dp->n_links].fd);
+	free(dp->links);
 	ring_buffer__free(dp->events);
 	sliceguard__destroy(dp->skel);
 	free(dp->pin_dir);
@@ -419,15 +431,26 @@ static int link_fd_of(struct sg_dp *dp, int ifindex, enum sg_hookpoint at, bool 
 	return fd;
 }
 
-/* Keep a link alive beyond this process when pinning, else leak it to
- * the process lifetime: the link fd is the attachment. */
+/*
+ * Pinned instance: pin the link so it outlives this process. Otherwise
+ * keep its fd: the attachment lasts until sg_dp_detach() or sg_dp_close().
+ */
 static int keep_link(struct sg_dp *dp, int fd, int ifindex, enum sg_hookpoint at)
 {
 	char path[PATH_MAX];
 	int err;
 
-	if (!dp->pinned)
+	if (!dp->pinned) {
+		struct sg_link *links = realloc(dp->links, (dp->n_links + 1) * sizeof(*links));
+
+		if (!links) {
+			close(fd);
+			return fail(dp, -ENOMEM, "out of memory");
+		}
+		dp->links = links;
+		dp->links[dp->n_links++] = (struct sg_link){ ifindex, at, fd };
 		return 0;
+	}
 	err = pin_path(dp, path, sizeof(path), "link_%d_%s", ifindex, hook_names[at]);
 	if (err)
 		return err;
@@ -499,8 +522,20 @@ int sg_dp_detach(struct sg_dp *dp, int ifindex)
 {
 	bool linked = false;
 	enum sg_hookpoint at;
+	unsigned int i;
 	int err = 0;
 
+	for (i = 0; i < dp->n_links;) {
+		if (dp->links[i].ifindex != ifindex) {
+			i++;
+			continue;
+		}
+		if (bpf_link_detach(dp->links[i].fd) && !err)
+			err = fail(dp, -errno, "detaching link: %s", strerror(errno));
+		close(dp->links[i].fd);
+		dp->links[i] = dp->links[--dp->n_links];
+		linked = true;
+	}
 	for (at = 0; at < SG_AT_MAX; at++) {
 		char path[PATH_MAX];
 		bool pinned;
