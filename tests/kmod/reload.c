@@ -30,12 +30,6 @@
 /* slice, app, rule and uplink in each namespace */
 #define OBJS_PER_NETNS	4
 
-static const char *const kernel_complaints[] = {
-	"WARNING:", "BUG:", "kernel BUG", "Oops", "general protection",
-	"refcount_t:", "list_add corruption", "list_del corruption", "UBSAN:",
-	"use-after-free", "sleeping function called", "leaked",
-};
-
 static int module_path(char *path, size_t len)
 {
 	char exe[PATH_MAX];
@@ -77,28 +71,6 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Complaints in the kernel log since @fd was opened at its end; 0 if none. */
-static int kernel_complaint(int fd, char *line, size_t len)
-{
-	char rec[8192];
-	ssize_t n;
-
-	while ((n = read(fd, rec, sizeof(rec) - 1)) != 0) {
-		if (n < 0 && errno == EPIPE)
-			continue;
-		if (n < 0)
-			break;
-		rec[n] = '\0';
-		for (size_t i = 0; i < sizeof(kernel_complaints) / sizeof(kernel_complaints[0]); i++) {
-			if (strstr(rec, kernel_complaints[i])) {
-				snprintf(line, len, "%.*s", (int)len - 1, rec);
-				return 1;
-			}
-		}
-	}
-	return 0;
 }
 
 static long live_objects_until(long want, int timeout_ms)
@@ -151,9 +123,8 @@ FIXTURE_SETUP(reload)
 	ASSERT_EQ(0, module_path(path, sizeof(path)));
 	self->ko_fd = open(path, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, self->ko_fd) TH_LOG("%s: %s", path, strerror(errno));
-	self->kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	self->kmsg_fd = sg_kmsg_open();
 	ASSERT_LE(0, self->kmsg_fd);
-	lseek(self->kmsg_fd, 0, SEEK_END);
 	self->home_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, self->home_ns);
 	for (int i = 0; i < N_NETNS; i++)
@@ -174,7 +145,7 @@ FIXTURE_TEARDOWN(reload)
 	/* leave the module loaded for whatever runs next */
 	if (access("/sys/module/sliceguard", F_OK))
 		load(self->ko_fd, "");
-	EXPECT_EQ(0, kernel_complaint(self->kmsg_fd, line, sizeof(line)))
+	EXPECT_EQ(0, sg_kmsg_complaint(self->kmsg_fd, line, sizeof(line)))
 		TH_LOG("kernel log: %s", line);
 	close(self->kmsg_fd);
 	close(self->ko_fd);
@@ -246,7 +217,7 @@ TEST_F_TIMEOUT(reload, cycles_with_state_in_several_netns, 3600)
 		ASSERT_EQ(0, err) TH_LOG("cycle %ld: rmmod: %s", c, strerror(-err));
 		sg_close(tx_owner);
 		if (c % 100 == 0) {
-			ASSERT_EQ(0, kernel_complaint(self->kmsg_fd, line, sizeof(line)))
+			ASSERT_EQ(0, sg_kmsg_complaint(self->kmsg_fd, line, sizeof(line)))
 				TH_LOG("cycle %ld: kernel log: %s", c, line);
 		}
 	}

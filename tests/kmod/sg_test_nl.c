@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -37,12 +38,12 @@ struct sg_nl *sg_open(void)
 	struct sg_nl *nl = xmalloc(sizeof(*nl));
 	int one = 1, err;
 
+	errno = 0;
 	nl->sk = nl_socket_alloc();
-	if (!nl->sk)
-		goto fail;
-	if (genl_connect(nl->sk))
+	if (!nl->sk || genl_connect(nl->sk))
 		goto fail;
 	nl_socket_enable_msg_peek(nl->sk);
+	/* replies are matched to requests here, by sequence number */
 	nl_socket_disable_seq_check(nl->sk);
 	if (setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK,
 		       &one, sizeof(one)) ||
@@ -50,23 +51,16 @@ struct sg_nl *sg_open(void)
 		       &one, sizeof(one)))
 		goto fail;
 	nl->family = genl_ctrl_resolve(nl->sk, SLICEGUARD_FAMILY_NAME);
-	if (nl->family < 0) {
-		errno = ENOENT;
-		goto fail_errno;
-	}
 	nl->grp_config = genl_ctrl_resolve_grp(nl->sk, SLICEGUARD_FAMILY_NAME,
 					       SLICEGUARD_MCGRP_CONFIG);
-	if (nl->grp_config < 0) {
+	if (nl->family < 0 || nl->grp_config < 0) {
 		errno = ENOENT;
-		goto fail_errno;
+		goto fail;
 	}
 	nl->portid = nl_socket_get_local_port(nl->sk);
 	return nl;
 fail:
 	err = errno ? errno : EIO;
-	errno = err;
-fail_errno:
-	err = errno;
 	if (nl->sk)
 		nl_socket_free(nl->sk);
 	free(nl);
@@ -917,4 +911,39 @@ int sg_param_write(const char *name, long value)
 	if (fclose(f) && !ret)
 		ret = -errno;
 	return ret;
+}
+
+int sg_kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+int sg_kmsg_complaint(int fd, char *line, size_t len)
+{
+	static const char *const complaints[] = {
+		"WARNING:", "BUG:", "kernel BUG", "Oops", "general protection",
+		"refcount_t:", "list_add corruption", "list_del corruption",
+		"UBSAN:", "use-after-free", "sleeping function called", "leaked",
+	};
+	char rec[8192];
+	ssize_t n;
+
+	while ((n = read(fd, rec, sizeof(rec) - 1)) != 0) {
+		if (n < 0 && errno == EPIPE)
+			continue;	/* records overwritten meanwhile */
+		if (n < 0)
+			break;
+		rec[n] = '\0';
+		for (size_t i = 0; i < sizeof(complaints) / sizeof(complaints[0]); i++) {
+			if (strstr(rec, complaints[i])) {
+				snprintf(line, len, "%.*s", (int)len - 1, rec);
+				return 1;
+			}
+		}
+	}
+	return 0;
 }

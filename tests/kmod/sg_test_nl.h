@@ -180,4 +180,11 @@ uint64_t sg_generation(struct sg_nl *nl);
 long sg_param_read(const char *name);
 int sg_param_write(const char *name, long value);
 
+/*
+ * The kernel log from now on (/dev/kmsg at its end, non-blocking), and the
+ * first warning, BUG, oops or corruption report in it since; 0 if none.
+ */
+int sg_kmsg_open(void);
+int sg_kmsg_complaint(int fd, char *line, size_t len);
+
 #endif /* SG_TEST_NL_H */
