@@ -238,7 +238,7 @@ struct sg_ctx {
  * once on its own instead of once per path through the parser, which keeps
  * every program far below the complexity limit.
  */
-#define SG_GLOBAL __attribute__((noinline))
+#define SG_GLOBAL __noinline
 
 /* ---- parsing ("Parsing (both programs)") ---- */
 

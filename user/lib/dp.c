@@ -381,8 +381,10 @@ int sg_dp_apply(struct sg_dp *dp, const struct sg_policy *policy)
 			goto out;
 	}
 
-	/* Generation first, then the flip: a reader never pairs a slot with
-	 * another slot's generation. */
+	/*
+	 * Generation first, then the flip: a reader never pairs a slot with
+	 * another slot's generation.
+	 */
 	cfg.generation[slot] = policy->generation;
 	if (bpf_map_update_elem(cfg_fd, &zero, &cfg, BPF_ANY)) {
 		err = fail(dp, -errno, "writing sg_config: %s", strerror(errno));
@@ -481,8 +483,10 @@ static int attach_tc(struct sg_dp *dp, int prog_fd, int ifindex, enum sg_hookpoi
 	if (errno != EINVAL && errno != EOPNOTSUPP)
 		return fail(dp, -errno, "tcx attach to ifindex %d: %s", ifindex, strerror(errno));
 
-	/* No TCX (before 6.6): our own cls_bpf filter on clsact, next to
-	 * whatever other filters are there. */
+	/*
+	 * No TCX (before 6.6): our own cls_bpf filter on clsact, next to
+	 * whatever other filters are there.
+	 */
 	err = have_clsact ? 0 : bpf_tc_hook_create(&hook);
 	if (err && err != -EEXIST)
 		return fail(dp, err, "clsact on ifindex %d: %s", ifindex, strerror(-err));

@@ -67,8 +67,10 @@ int sg_dp_apply(struct sg_dp *dp, const struct sg_policy *policy);
 /* Generation of the active slot; 0 before the first apply. */
 uint64_t sg_dp_generation(const struct sg_dp *dp);
 
-/* XDP sg_uplink (bpf_link; native if the driver has it, else generic) and
- * the TC ingress companion sg_uplink_mark (TCX, else clsact). */
+/*
+ * XDP sg_uplink (bpf_link; native if the driver has it, else generic) and
+ * the TC ingress companion sg_uplink_mark (TCX, else clsact).
+ */
 int sg_dp_attach_uplink(struct sg_dp *dp, int ifindex);
 /* TC sg_app_ingress and sg_app_egress on the app's host-side interface. */
 int sg_dp_attach_app(struct sg_dp *dp, int ifindex);

@@ -276,7 +276,8 @@ static int compile_slice(struct sg_dp_image *img, const struct sg_slice *s, char
 		__u32 vid = s->vlans[i];
 
 		if (!vid || vid >= SG_VLAN_IDS - 1 || find(&img->maps[SG_IMAP_VLANS], &vid)) {
-			set_err(err, err_len, "slice %u: vlan %u invalid or used twice", s->id, vid);
+			set_err(err, err_len, "slice %u: vlan %u invalid or used twice", s->id,
+				vid);
 			return -EINVAL;
 		}
 		ret = add(&img->maps[SG_IMAP_VLANS], &vid, &s->id);
@@ -299,7 +300,8 @@ static int compile_slice(struct sg_dp_image *img, const struct sg_slice *s, char
 		__u32 dscp = s->dscps[i];
 
 		if (dscp >= SG_DSCP_VALUES || find(&img->maps[SG_IMAP_DSCPS], &dscp)) {
-			set_err(err, err_len, "slice %u: dscp %u invalid or used twice", s->id, dscp);
+			set_err(err, err_len, "slice %u: dscp %u invalid or used twice", s->id,
+				dscp);
 			return -EINVAL;
 		}
 		ret = add(&img->maps[SG_IMAP_DSCPS], &dscp, &s->id);
@@ -488,7 +490,8 @@ int sg_dp_compile(const struct sg_policy *policy, sg_dp_ifindex_fn resolve_fn,
 		};
 		unsigned int ifindex = resolve(resolve_fn, resolve_ctx, u->ifname);
 
-		if (u->mode > SLICEGUARD_UPLINK_MODE_GTPU || u->unsliced > SLICEGUARD_UNSLICED_PASS) {
+		if (u->mode > SLICEGUARD_UPLINK_MODE_GTPU ||
+		    u->unsliced > SLICEGUARD_UNSLICED_PASS) {
 			set_err(err, err_len, "uplink %s: invalid mode", u->ifname);
 			ret = -EINVAL;
 		} else if (ifindex) {
