@@ -374,6 +374,29 @@ tap_result "each apply is a new generation" \
 	"$([ "$(jq .generation <<<"$COUNTERS")" = $((gen0 + 2)) ] && echo 0 || echo 1)" \
 	"before: $gen0, after: $(jq .generation <<<"$COUNTERS")"
 
+# The id of a removed rule, taken by another rule (the policy store hands
+# out the lowest free id), must not revive the removed rule's flows.
+sed 's/^rule add id 2 from slice embb to app video proto udp port 9000$/rule add id 2 from slice urllc to app ctrl proto tcp port 7/' \
+	"$WORK/policy.sg" >"$WORK/policy-reuse.sg"
+udp_from() {	# NS SPORT DST DPORT: one datagram from a fixed source port
+	nsx "$1" "$PY" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("", int(sys.argv[1])))
+s.sendto(b"flow", (sys.argv[2], int(sys.argv[3])))
+' "$2" "$3" "$4"
+}
+
+snap
+udp_from "$UE_E" 4444 10.99.1.2 9000
+expect_reason "eMBB udp/9000 flow opened by rule 2" 1 RULE
+tap_check "apply a policy where rule 2 is another rule" dp_apply "$WORK/policy-reuse.sg"
+snap
+udp_from "$UE_E" 4444 10.99.1.2 9000
+udp_from "$UE_E" 4444 10.99.1.2 9000
+expect_reason "the flow's rule is gone: its packets" 2 NO_RULE
+tap_check "apply the first policy again" dp_apply "$WORK/policy.sg"
+
 # ---- Flood: IoT policed, eMBB keeps its rate ----
 
 # flood NS DST PORT COUNT: send COUNT UDP datagrams as fast as possible.
