@@ -70,7 +70,9 @@ MODULE_PARM_DESC(live_objects,
  * @staged: the policy being edited, sharing untouched objects with the
  *	committed one
  * @touched: keys written in the transaction (struct slg_touched), in the
- *	order first written: the commit announces their net changes in it
+ *	order first written: the commit announces their net changes in it.
+ *	Keys the transaction created and deleted again are dropped, so this
+ *	holds at most the committed plus the staged objects' keys.
  */
 struct slg_tx {
 	u32 portid;
@@ -239,6 +241,18 @@ static void slg_tx_free(struct slg_net *sgn)
 	atomic_long_dec(&slg_live_objects);
 }
 
+static struct slg_touched *slg_tx_touched(struct slg_tx *tx,
+					  const struct slg_obj *obj)
+{
+	struct slg_touched *t;
+
+	list_for_each_entry(t, &tx->touched, node)
+		if (t->kind == obj->kind && t->ident.id == obj->ident.id &&
+		    !strcmp(t->ident.name, obj->ident.name))
+			return t;
+	return NULL;
+}
+
 /*
  * Remember that the transaction wrote @obj's key. @t is preallocated, so
  * that a write never fails after it changed the staged policy; it is
@@ -247,24 +261,35 @@ static void slg_tx_free(struct slg_net *sgn)
 static void slg_tx_touch(struct slg_tx *tx, struct slg_touched *t,
 			 const struct slg_obj *obj)
 {
-	struct slg_touched *seen;
-
-	list_for_each_entry(seen, &tx->touched, node) {
-		if (seen->kind == obj->kind &&
-		    seen->ident.id == obj->ident.id &&
-		    !strcmp(seen->ident.name, obj->ident.name)) {
-			kfree(t);
-			return;
-		}
+	if (slg_tx_touched(tx, obj)) {
+		kfree(t);
+		return;
 	}
 	t->kind = obj->kind;
 	t->ident = obj->ident;
 	list_add_tail(&t->node, &tx->touched);
 }
 
-/* A flush in a transaction writes every staged key; all or nothing. */
-static int slg_tx_touch_all(struct slg_tx *tx)
+/* The transaction deletes @obj: forget its key if it created it. */
+static void slg_tx_touch_del(struct slg_net *sgn, struct slg_touched *t,
+			     const struct slg_obj *obj)
 {
+	if (slg_policy_find(sgn->policy, obj->kind, &obj->ident)) {
+		slg_tx_touch(sgn->tx, t, obj);
+		return;
+	}
+	kfree(t);
+	t = slg_tx_touched(sgn->tx, obj);
+	if (t) {
+		list_del(&t->node);
+		kfree(t);
+	}
+}
+
+/* A flush in a transaction deletes every staged key; all or nothing. */
+static int slg_tx_touch_all(struct slg_net *sgn)
+{
+	struct slg_tx *tx = sgn->tx;
 	struct slg_touched *t, *tmp;
 	unsigned int i, n = 0;
 	struct slg_obj *obj;
@@ -273,7 +298,7 @@ static int slg_tx_touch_all(struct slg_tx *tx)
 	for (i = 0; i < SLG_N_KINDS; i++)
 		n += tx->staged->n[i];
 	for (i = 0; i < n; i++) {
-		t = kmalloc(sizeof(*t), GFP_KERNEL);
+		t = kmalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
 		if (!t)
 			goto err_free;
 		list_add(&t->node, &spare);
@@ -282,7 +307,7 @@ static int slg_tx_touch_all(struct slg_tx *tx)
 		slg_policy_for_each(tx->staged, slg_del_order[i], obj) {
 			t = list_first_entry(&spare, struct slg_touched, node);
 			list_del(&t->node);
-			slg_tx_touch(tx, t, obj);
+			slg_tx_touch_del(sgn, t, obj);
 		}
 	}
 	return 0;
@@ -680,7 +705,7 @@ static int slg_write(struct sk_buff *skb, struct genl_info *info,
 	}
 	/* Inside a transaction, cross-object checks wait for the commit. */
 	if (in_tx) {
-		touched = kmalloc(sizeof(*touched), GFP_KERNEL);
+		touched = kmalloc(sizeof(*touched), GFP_KERNEL_ACCOUNT);
 		if (!touched) {
 			err = -ENOMEM;
 			goto err_unlock;
@@ -756,12 +781,12 @@ static int slg_del(struct sk_buff *skb, struct genl_info *info,
 	}
 
 	if (slg_in_tx(sgn, info->snd_portid)) {
-		touched = kmalloc(sizeof(*touched), GFP_KERNEL);
+		touched = kmalloc(sizeof(*touched), GFP_KERNEL_ACCOUNT);
 		if (!touched) {
 			err = -ENOMEM;
 			goto unlock;
 		}
-		slg_tx_touch(sgn->tx, touched, obj);
+		slg_tx_touch_del(sgn, touched, obj);
 		slg_policy_erase(pol, obj);
 		if (!slg_policy_holds(sgn->policy, obj))
 			slg_obj_free(obj);
@@ -804,7 +829,7 @@ int sliceguard_nl_tx_begin_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -EBUSY;
 		goto err_unlock;
 	}
-	tx = kzalloc(sizeof(*tx), GFP_KERNEL);
+	tx = kzalloc(sizeof(*tx), GFP_KERNEL_ACCOUNT);
 	if (!tx) {
 		err = -ENOMEM;
 		goto err_unlock;
@@ -953,7 +978,7 @@ int sliceguard_nl_policy_flush_doit(struct sk_buff *skb, struct genl_info *info)
 	sgn->dump_seq++;
 	generation = slg_next_generation(sgn);
 	if (sgn->tx) {
-		err = slg_tx_touch_all(sgn->tx);
+		err = slg_tx_touch_all(sgn);
 		if (err)
 			goto err_unlock;
 		slg_policy_free(sgn->tx->staged, sgn->policy);

@@ -39,11 +39,15 @@ static const size_t slg_obj_sizes[SLG_N_KINDS] = {
 /* The request attribute behind a parsed value, or NULL at commit. */
 #define slg_req_attr(req, field, i)	((req) ? (req)->field[i] : NULL)
 
+/*
+ * Store memory is charged to the writer's memory cgroup: the owner of an
+ * unprivileged user namespace may fill its own namespace's store.
+ */
 static struct slg_obj *slg_obj_alloc(enum slg_kind kind)
 {
 	struct slg_obj *obj;
 
-	obj = kzalloc(slg_obj_sizes[kind], GFP_KERNEL);
+	obj = kzalloc(slg_obj_sizes[kind], GFP_KERNEL_ACCOUNT);
 	if (!obj)
 		return NULL;
 	obj->kind = kind;
@@ -74,7 +78,7 @@ struct slg_policy *slg_policy_alloc(void)
 {
 	struct slg_policy *pol;
 
-	pol = kzalloc(sizeof(*pol), GFP_KERNEL);
+	pol = kzalloc(sizeof(*pol), GFP_KERNEL_ACCOUNT);
 	if (!pol)
 		return NULL;
 	xa_init(&pol->objs[SLG_SLICE]);
@@ -146,14 +150,15 @@ struct slg_policy *slg_policy_clone(struct slg_policy *src)
 	for (kind = 0; kind < SLG_N_ID_KINDS; kind++) {
 		xa_for_each(&src->objs[kind], idx, obj) {
 			err = xa_err(xa_store(&dst->objs[kind], idx, obj,
-					      GFP_KERNEL));
+					      GFP_KERNEL_ACCOUNT));
 			if (err)
 				goto err_free;
 		}
 	}
 	if (src->n[SLG_UPLINK]) {
 		dst->uplinks = kmemdup_array(src->uplinks, src->n[SLG_UPLINK],
-					     sizeof(*src->uplinks), GFP_KERNEL);
+					     sizeof(*src->uplinks),
+					     GFP_KERNEL_ACCOUNT);
 		if (!dst->uplinks)
 			goto err_free;
 	}
@@ -274,7 +279,7 @@ struct slg_obj *slg_policy_store(struct slg_policy *pol, struct slg_obj *obj)
 
 	if (obj->kind != SLG_UPLINK) {
 		old = xa_store(&pol->objs[obj->kind], obj->ident.id, obj,
-			       GFP_KERNEL);
+			       GFP_KERNEL_ACCOUNT);
 		if (xa_is_err(old))
 			return ERR_PTR(xa_err(old));
 		if (!old)
@@ -290,7 +295,7 @@ struct slg_obj *slg_policy_store(struct slg_policy *pol, struct slg_obj *obj)
 	}
 	n = pol->n[SLG_UPLINK];
 	uplinks = krealloc_array(pol->uplinks, n + 1, sizeof(*uplinks),
-				 GFP_KERNEL);
+				 GFP_KERNEL_ACCOUNT);
 	if (!uplinks)
 		return ERR_PTR(-ENOMEM);
 	memmove(&uplinks[pos + 1], &uplinks[pos],
@@ -314,7 +319,7 @@ int slg_policy_store_new_rule(struct slg_policy *pol, struct slg_obj *obj)
 	int err;
 
 	err = xa_alloc(&pol->objs[SLG_RULE], &id, obj, xa_limit_32b,
-		       GFP_KERNEL);
+		       GFP_KERNEL_ACCOUNT);
 	if (err)
 		return err;
 	obj->ident.id = id;
