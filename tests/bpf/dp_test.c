@@ -552,6 +552,12 @@ FIXTURE_TEARDOWN(dp)
 	sg_policy_free(&self->pol);
 }
 
+static int reapply(struct sg_dp *dp, struct sg_policy *pol)
+{
+	pol->generation++;
+	return sg_dp_apply(dp, pol);
+}
+
 #define UPLINK(ifi, pkt, reason, mark) \
 	ASSERT_TRUE(check_pkt(_metadata, self->dp, SG_DP_PROG_UPLINK, self->ifx[ifi], pkt, \
 			      reason, mark, #pkt " on " #ifi))
@@ -703,6 +709,76 @@ TEST_F(dp, endpoints_and_external)
 	UPLINK(UP0, &ping, SG_R_RULE, 0x101);
 	UPLINK(UP0, &ext_tcp, SG_R_NO_RULE, 0);
 	UPLINK(UP0, &v6, SG_R_RULE, 0x101);
+}
+
+TEST_F(dp, ipv6_end_to_end)
+{
+	struct pkt syn, synack, echo, inner6;
+
+	pkt_init(&syn);
+	eth(&syn, 0x86dd);
+	ip6(&syn, "fd00:1::7", "2001:db8::10", 6);
+	tcp(&syn, 41000, 443, TCP_SYN);
+	pkt_done(&syn);
+	pkt_init(&synack);
+	eth(&synack, 0x86dd);
+	ip6(&synack, "2001:db8::10", "fd00:1::7", 6);
+	tcp(&synack, 443, 41000, TCP_SYN | TCP_ACK);
+	pkt_done(&synack);
+	/* ICMPv6 echo to the outside: embb's icmp rule is IPv4's protocol 1. */
+	pkt_init(&echo);
+	eth(&echo, 0x86dd);
+	ip6(&echo, "fd00:1::7", "2001:4860::8888", 58);
+	icmp(&echo, 128, 3);
+	pkt_done(&echo);
+	/* GTP-U carrying IPv6. */
+	pkt_init(&inner6);
+	eth(&inner6, 0x0800);
+	ip4(&inner6, "192.168.50.1", "192.168.50.2", 17);
+	udp(&inner6, 2152, 2152);
+	gtp(&inner6, 0x30, 255, 0x1003);
+	ip6(&inner6, "fd00:1::8", "2001:db8::10", 6);
+	tcp(&inner6, 41001, 443, TCP_SYN);
+	pkt_done(&inner6);
+
+	UPLINK(UP0, &syn, SG_R_RULE, 0x101);
+	APP_OUT(APP1, &syn, SG_R_FLOW, 0x101);
+	APP_IN(APP1, &synack, SG_R_REPLY, 0x101);
+	UPLINK(UP0, &echo, SG_R_NO_RULE, 0);
+	UPLINK(GTP0, &inner6, SG_R_RULE, 0x101);
+}
+
+TEST_F(dp, sctp_ports_and_single_88a8_tag)
+{
+	struct pkt sctp_ok, sctp_port, ad;
+
+	/* urllc -> plc over SCTP: rule 2 is UDP only. */
+	self->pol.rules[1].proto = 132;
+	self->pol.apps[1].endpoints[0].proto = 0;
+	self->pol.apps[1].endpoints[0].port_first = 0;
+	self->pol.apps[1].endpoints[0].port_last = 65535;
+	ASSERT_EQ(0, reapply(self->dp, &self->pol));
+	pkt_init(&sctp_ok);
+	eth(&sctp_ok, 0x0800);
+	ip4(&sctp_ok, "10.2.0.5", "192.0.2.11", 132);
+	put16(&sctp_ok, 7000);
+	put16(&sctp_ok, 5003);
+	zeros(&sctp_ok, 8);
+	pkt_done(&sctp_ok);
+	sctp_port = sctp_ok;
+	set16(&sctp_port, 14 + 20 + 2, 5011);
+	/* One 802.1ad tag is one tag. */
+	pkt_init(&ad);
+	eth(&ad, 0x88a8);
+	tag(&ad, 200, 0x0800);
+	ip4(&ad, "10.2.0.6", "192.0.2.11", 132);
+	put16(&ad, 7000);
+	put16(&ad, 5004);
+	zeros(&ad, 8);
+	pkt_done(&ad);
+	UPLINK(UP0, &sctp_ok, SG_R_RULE, 0x102);
+	UPLINK(UP0, &sctp_port, SG_R_NO_RULE, 0);
+	UPLINK(UP0, &ad, SG_R_RULE, 0x102);
 }
 
 /* ---- malformed IPv4 and transport ---- */
@@ -1070,12 +1146,6 @@ TEST_F(dp, gtpu)
 }
 
 /* ---- rates ---- */
-
-static int reapply(struct sg_dp *dp, struct sg_policy *pol)
-{
-	pol->generation++;
-	return sg_dp_apply(dp, pol);
-}
 
 TEST_F(dp, ue_rate)
 {
