@@ -164,7 +164,7 @@ tap_result "run-suites exits 1 when a suite failed" $((status != 1)) "exit $stat
 mkdir "$tmp/logs"
 expect "run-suites: crash, timeout and missing binary each fail once" \
 	"3 passed, 3 failed, 1 skipped" 1 --logs "$tmp/logs" "$tmp/run.log=$status"
-tap_check "run-suites reports the timeout" grep -qx '# .*hang: killed after 1s' "$tmp/run.log"
+tap_check "run-suites reports the timeout" grep -qx '# .*hang: killed after 1s (timeout)' "$tmp/run.log"
 tap_check "each suite's output is kept in its own log" \
 	grep -qx 'ok 1 before the crash' "$tmp"/logs/*-segv.tap
 
