@@ -654,13 +654,11 @@ static int slg_write(struct sk_buff *skb, struct genl_info *info,
 {
 	const struct nlattr *key = info->attrs[slg_key_attrs[kind]];
 	struct slg_net *sgn = slg_net(genl_info_net(info));
+	struct slg_req_attrs req = { .info = info };
 	struct slg_obj *obj = NULL, *old = NULL;
-	struct slg_req_attrs req = {
-		.info = info,
-	};
 	struct slg_touched *touched = NULL;
-	struct slg_policy *pol;
 	struct slg_commit commit;
+	struct slg_policy *pol;
 	struct sk_buff *rsp;
 	bool in_tx;
 	void *hdr;
@@ -815,6 +813,14 @@ unlock:
 
 /* Transactions and the policy as a whole */
 
+/**
+ * sliceguard_nl_tx_begin_doit() - open the namespace's transaction
+ * @skb: request
+ * @info: request info; the sender's port owns the transaction
+ *
+ * Return: 0 with the committed generation replied, -EBUSY while any
+ * transaction is open, or -ENOMEM.
+ */
 int sliceguard_nl_tx_begin_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct slg_net *sgn = slg_net(genl_info_net(info));
@@ -865,11 +871,22 @@ static int slg_own_tx(struct slg_net *sgn, struct genl_info *info)
 	return 0;
 }
 
+/**
+ * sliceguard_nl_tx_commit_doit() - check and apply the caller's transaction
+ * @skb: request
+ * @info: request info
+ *
+ * On success the staged policy becomes the committed one under a new
+ * generation, replied and announced. On an integrity failure the
+ * transaction is dropped and nothing changes.
+ *
+ * Return: 0, -ENOENT without an own transaction, or the integrity error.
+ */
 int sliceguard_nl_tx_commit_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct slg_net *sgn = slg_net(genl_info_net(info));
-	struct slg_policy *old;
 	struct slg_commit commit;
+	struct slg_policy *old;
 	u64 generation;
 	int err;
 
@@ -905,6 +922,13 @@ err_unlock:
 	return err;
 }
 
+/**
+ * sliceguard_nl_tx_abort_doit() - drop the caller's transaction
+ * @skb: request
+ * @info: request info
+ *
+ * Return: 0, or -ENOENT without an own transaction.
+ */
 int sliceguard_nl_tx_abort_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct slg_net *sgn = slg_net(genl_info_net(info));
@@ -918,6 +942,13 @@ int sliceguard_nl_tx_abort_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/**
+ * sliceguard_nl_policy_get_doit() - reply generation, counts and limits
+ * @skb: request
+ * @info: request info; the transaction owner sees its staged counts
+ *
+ * Return: 0, or -ENOMEM/-EMSGSIZE.
+ */
 int sliceguard_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct slg_net *sgn = slg_net(genl_info_net(info));
@@ -959,6 +990,16 @@ int sliceguard_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(rsp, info);
 }
 
+/**
+ * sliceguard_nl_policy_flush_doit() - delete every object as one generation
+ * @skb: request
+ * @info: request info
+ *
+ * Inside the caller's transaction the flush is staged like any write.
+ *
+ * Return: 0 with the (staged) generation replied, -EBUSY while another
+ * socket's transaction is open, or -ENOMEM.
+ */
 int sliceguard_nl_policy_flush_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct slg_net *sgn = slg_net(genl_info_net(info));
@@ -1004,8 +1045,9 @@ err_unlock:
 }
 
 /*
- * The generated ops table calls one handler per command; each is a thin
- * wrapper naming the object kind for the generic handlers above.
+ * The generated ops table calls one handler per command; for objects each
+ * is a thin wrapper naming the kind for slg_get(), slg_dump(), slg_write()
+ * and slg_del() above, which the spec and policy-store.rst document.
  */
 #define SLG_OBJ_HANDLERS(name, kind)					\
 int sliceguard_nl_##name##_get_doit(struct sk_buff *skb,		\

@@ -315,8 +315,8 @@ struct slg_obj *slg_policy_store(struct slg_policy *pol, struct slg_obj *obj)
  */
 int slg_policy_store_new_rule(struct slg_policy *pol, struct slg_obj *obj)
 {
-	u32 id;
 	int err;
+	u32 id;
 
 	err = xa_alloc(&pol->objs[SLG_RULE], &id, obj, xa_limit_32b,
 		       GFP_KERNEL_ACCOUNT);
@@ -940,16 +940,18 @@ int slg_obj_fill(struct sk_buff *skb, const struct slg_obj *obj,
 static const struct slg_slice *slg_find_slice(struct slg_policy *pol, u32 id)
 {
 	struct slg_ident ident = { .id = id };
-	struct slg_obj *obj = slg_policy_find(pol, SLG_SLICE, &ident);
+	struct slg_obj *obj;
 
+	obj = slg_policy_find(pol, SLG_SLICE, &ident);
 	return obj ? slg_slice_of(obj) : NULL;
 }
 
 static const struct slg_app *slg_find_app(struct slg_policy *pol, u32 id)
 {
 	struct slg_ident ident = { .id = id };
-	struct slg_obj *obj = slg_policy_find(pol, SLG_APP, &ident);
+	struct slg_obj *obj;
 
+	obj = slg_policy_find(pol, SLG_APP, &ident);
 	return obj ? slg_app_of(obj) : NULL;
 }
 
