@@ -174,6 +174,31 @@ static bool app_serves(const struct sg_app *a, uint32_t slice)
 	return false;
 }
 
+/* A rule between the policy's objects; app -> slice only to served slices. */
+static void random_rule(const struct sg_policy *pol, struct sg_rule *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->src_kind = chance(50) ? SLICEGUARD_PEER_SLICE : SLICEGUARD_PEER_APP;
+	if (r->src_kind == SLICEGUARD_PEER_SLICE)
+		r->src_id = pol->slices[rnd(pol->n_slices)].id;
+	else
+		r->src_id = pol->apps[rnd(pol->n_apps)].id;
+	r->dst_kind = rnd(3);
+	if (r->dst_kind == SLICEGUARD_PEER_SLICE) {
+		if (r->src_kind == SLICEGUARD_PEER_APP) {
+			const struct sg_app *a = sg_policy_app_by_id(pol, r->src_id);
+
+			r->dst_id = a->slices[rnd(a->n_slices)];
+		} else {
+			r->dst_id = pol->slices[rnd(pol->n_slices)].id;
+		}
+	} else if (r->dst_kind == SLICEGUARD_PEER_APP) {
+		r->dst_id = pol->apps[rnd(pol->n_apps)].id;
+	}
+	r->proto = random_proto();
+	random_ports(r->proto, &r->port_first, &r->port_last);
+}
+
 /*
  * A policy the policy store would accept: classifiers of different slices
  * and endpoints of different apps never overlap (by construction of the
@@ -277,29 +302,9 @@ static void random_policy(struct sg_policy *pol)
 		}
 	}
 	for (i = 0; i < n_rules; i++) {
-		struct sg_rule r = { 0 }, *nr;
+		struct sg_rule r, *nr;
 
-		r.src_kind = chance(50) ? SLICEGUARD_PEER_SLICE :
-					  SLICEGUARD_PEER_APP;
-		if (r.src_kind == SLICEGUARD_PEER_SLICE)
-			r.src_id = pol->slices[rnd(n_slices)].id;
-		else
-			r.src_id = pol->apps[rnd(n_apps)].id;
-		r.dst_kind = rnd(3);
-		if (r.dst_kind == SLICEGUARD_PEER_SLICE) {
-			if (r.src_kind == SLICEGUARD_PEER_APP) {
-				const struct sg_app *a =
-					sg_policy_app_by_id(pol, r.src_id);
-
-				r.dst_id = a->slices[rnd(a->n_slices)];
-			} else {
-				r.dst_id = pol->slices[rnd(n_slices)].id;
-			}
-		} else if (r.dst_kind == SLICEGUARD_PEER_APP) {
-			r.dst_id = pol->apps[rnd(n_apps)].id;
-		}
-		r.proto = random_proto();
-		random_ports(r.proto, &r.port_first, &r.port_last);
+		random_rule(pol, &r);
 		if (rule_exists(pol, &r))
 			continue;
 		nr = sg_policy_add_rule(pol);
@@ -817,6 +822,7 @@ struct run {
 	uint64_t packets, disagreements;
 	uint64_t unrunnable;	/* short frames TC test runs refuse */
 	uint64_t apply_ns;	/* time spent in sg_dp_apply() */
+	struct recording *rec;	/* when set, packets are recorded here */
 	uint64_t seen[SG_R_MAX];
 	uint64_t rules_checked;
 };
@@ -964,6 +970,31 @@ static void show_kinds(const struct run *run)
 		       rname(run->kinds[i].model), rname(run->kinds[i].bpf));
 }
 
+/* Packets and where they were seen, to be replayed under a new generation. */
+struct recording {
+	struct recorded {
+		struct hook hook;
+		size_t len;
+		uint8_t pkt[MAX_PKT];
+	} *pkts;
+	size_t n, cap;
+};
+
+static void record(struct recording *rec, const struct hook *h,
+		   const uint8_t *pkt, size_t len)
+{
+	if (rec->n == rec->cap) {
+		rec->cap = rec->cap ? 2 * rec->cap : 256;
+		rec->pkts = realloc(rec->pkts, rec->cap * sizeof(*rec->pkts));
+		if (!rec->pkts)
+			abort();
+	}
+	rec->pkts[rec->n].hook = *h;
+	rec->pkts[rec->n].len = len;
+	memcpy(rec->pkts[rec->n].pkt, pkt, len);
+	rec->n++;
+}
+
 /* Run one packet through both; count and show a disagreement. */
 static void check_packet(struct run *run, const struct hook *h,
 			 const uint8_t *pkt, size_t len)
@@ -976,6 +1007,8 @@ static void check_packet(struct run *run, const struct hook *h,
 	struct verdict b, m = { 0 };
 	bool rule_ok = true;
 
+	if (run->rec)
+		record(run->rec, h, pkt, len);
 	where.now_ns = now_ns();
 	m.reason = sg_ref_decide(run->pol, &where, pkt, len, &run->state,
 				 &m.mark, &m.rule);
@@ -1753,7 +1786,7 @@ static void test_rates(struct run *run)
 	tap(run->disagreements == before &&
 	    run->seen[SG_R_RATE_SLICE] && run->seen[SG_R_RATE_UE] &&
 	    run->seen[SG_R_RATE_APP] && run->seen[SG_R_RATE_RULE],
-	    "rate policing: %" PRIu64 " packets agree, RATE_UE/SLICE/APP/RULE each reached",
+	    "rate policing: %" PRIu64 " packets compared, RATE_UE/SLICE/APP/RULE each reached",
 	    run->packets - packets);
 }
 
@@ -1787,6 +1820,88 @@ static void test_unknown_iface(struct run *run)
 	    rname(v.reason), rname(u.reason));
 	run->pol = NULL;
 	sg_policy_free(&pol);
+}
+
+/* A copy of pol whose rules are partly removed, their ids given to new rules. */
+static void successor_policy(const struct sg_policy *pol, struct sg_policy *next)
+{
+	unsigned int i;
+
+	sg_policy_init(next);
+	next->generation = pol->generation + 1;
+	for (i = 0; i < pol->n_slices; i++)
+		*sg_policy_add_slice(next) = pol->slices[i];
+	for (i = 0; i < pol->n_apps; i++)
+		*sg_policy_add_app(next) = pol->apps[i];
+	for (i = 0; i < pol->n_uplinks; i++)
+		*sg_policy_add_uplink(next) = pol->uplinks[i];
+	for (i = 0; i < pol->n_rules; i++) {
+		struct sg_rule r = pol->rules[i];
+
+		if (chance(40)) {
+			/* removed; its id goes to another rule, or to none */
+			if (chance(50))
+				continue;
+			random_rule(pol, &r);
+			r.id = pol->rules[i].id;
+			if (rule_exists(pol, &r) || rule_exists(next, &r))
+				continue;
+		}
+		*sg_policy_add_rule(next) = r;
+	}
+}
+
+/*
+ * Policy replaced with flows in place: conversations under one generation,
+ * then the same packets again under a successor that removed rules and
+ * handed their ids to new ones. Flow and fragment state are kept across
+ * the apply, as in production.
+ */
+static void test_generations(struct run *run, unsigned int rounds)
+{
+	uint64_t before = run->disagreements, packets = run->packets;
+	struct recording rec = { 0 };
+	unsigned int i, k;
+
+	for (i = 0; i < rounds; i++) {
+		struct sg_policy pol, next;
+		struct hooks hk;
+		size_t j;
+
+		random_policy(&pol);
+		if (apply(run, &pol)) {
+			run->disagreements++;
+			sg_policy_free(&pol);
+			break;
+		}
+		set_hooks(&pol, &hk);
+		rec.n = 0;
+		run->rec = &rec;
+		for (k = 0; k < 100; k++)
+			send_conversation(run, &hk, true);
+		run->rec = NULL;
+
+		successor_policy(&pol, &next);
+		if (sg_dp_apply(run->dp, &next)) {
+			run->disagreements++;
+		} else {
+			run->pol = &next;
+			for (j = 0; j < rec.n; j++)
+				check_packet(run, &rec.pkts[j].hook, rec.pkts[j].pkt,
+					     rec.pkts[j].len);
+		}
+		run->pol = NULL;
+		sg_policy_free(&next);
+		sg_policy_free(&pol);
+	}
+	free(rec.pkts);
+	if (run->disagreements != before) {
+		printf("# disagreements so far, by kind:\n");
+		show_kinds(run);
+	}
+	tap(run->disagreements == before,
+	    "policy replaced under flows: %" PRIu64 " packets compared across %u "
+	    "generation changes", run->packets - packets, rounds);
 }
 
 /* The random part must reach every reason it can (rates are off there). */
@@ -1849,6 +1964,7 @@ int main(void)
 	test_random(&run, packets, seed);
 	test_coverage(&run);
 	test_rates(&run);
+	test_generations(&run, 10);
 
 	sg_ref_state_free(&run.state);
 	sg_dp_close(run.dp);

@@ -76,7 +76,7 @@ struct sg_ref_flow {
 	uint8_t src[16], dst[16];
 	uint16_t sport, dport;
 	uint64_t expires;
-	uint32_t rule;		/* the rule that allowed the flow */
+	struct sg_rule rule;	/* the rule that allowed the flow, as it was */
 };
 
 struct sg_ref_frag {
@@ -589,6 +589,21 @@ static void flow_key_of(const struct pkt *p, bool reverse, struct sg_ref_flow *k
 	}
 }
 
+/*
+ * Whether the rule that allowed a flow exists in this generation: the same
+ * id with the same match. The policy store reuses the ids of removed rules,
+ * so an id alone does not say the rule is still there.
+ */
+static bool same_rule(const struct sg_policy *policy, const struct sg_rule *r)
+{
+	const struct sg_rule *now = rule_by_id(policy, r->id);
+
+	return now && now->src_kind == r->src_kind && now->src_id == r->src_id &&
+	       now->dst_kind == r->dst_kind && now->dst_id == r->dst_id &&
+	       now->proto == r->proto && now->port_first == r->port_first &&
+	       now->port_last == r->port_last;
+}
+
 /* A live entry for k whose rule still exists in this generation. */
 static struct sg_ref_flow *flow_find(struct sg_ref_state *st,
 				     const struct sg_policy *policy,
@@ -603,7 +618,7 @@ static struct sg_ref_flow *flow_find(struct sg_ref_state *st,
 		    f->sport != k->sport || f->dport != k->dport ||
 		    memcmp(f->src, k->src, 16) || memcmp(f->dst, k->dst, 16))
 			continue;
-		if (f->expires <= now || !rule_by_id(policy, f->rule))
+		if (f->expires <= now || !same_rule(policy, &f->rule))
 			return NULL;
 		return f;
 	}
@@ -651,14 +666,14 @@ static enum sg_reason flow_lookup(struct sg_ref_state *st,
 }
 
 static void flow_insert(struct sg_ref_state *st, const struct pkt *p,
-			uint32_t rule, uint64_t now)
+			const struct sg_rule *rule, uint64_t now)
 {
 	struct sg_ref_flow k, *f = NULL;
 	size_t i;
 
 	flow_key_of(p, false, &k);
 	k.expires = now + flow_timeout(p->proto);
-	k.rule = rule;
+	k.rule = *rule;
 	for (i = 0; i < st->n_flows && !f; i++)
 		if (st->flows[i].family == k.family &&
 		    st->flows[i].proto == k.proto &&
@@ -920,7 +935,7 @@ static struct decision decide(const struct sg_policy *policy,
 	if (r) {
 		if (police_here && r == SG_R_FLOW)
 			d.reason = police(st, policy, ue_slice, ue, ends,
-					  rule_by_id(policy, flow->rule), len,
+					  rule_by_id(policy, flow->rule.id), len,
 					  where->now_ns);
 		if (!d.reason)
 			d.reason = r;
@@ -970,7 +985,7 @@ static struct decision decide(const struct sg_policy *policy,
 	if (d.reason)
 		return d;
 	/* Decision 7. */
-	flow_insert(st, p, rule->id, where->now_ns);
+	flow_insert(st, p, rule, where->now_ns);
 	d.reason = SG_R_RULE;
 	return d;
 }
