@@ -39,8 +39,9 @@ struct sg_ref_bucket;
 
 /*
  * State the data path keeps between packets: flows, first-fragment verdicts
- * and token buckets. Unbounded here; the BPF maps are LRU and bounded, so
- * the two agree only while the maps do not overflow.
+ * and token buckets, shared by all hooks and generations. Unbounded here;
+ * the BPF maps are LRU and bounded, so the two agree only while the maps do
+ * not overflow.
  */
 struct sg_ref_state {
 	struct sg_ref_flow *flows;
@@ -62,9 +63,9 @@ void sg_ref_state_free(struct sg_ref_state *state);
  * @len: its length
  * @state: flows, fragments and rate state, updated
  * @mark_out: receives the mark a passed packet carries (0: mark left alone)
- * @rule_out: receives the id of the rule that allowed the packet (or, for
- *            NO_RULE/RATE_RULE, 0), SG_REF_RULE_AMBIGUOUS when several
- *            rules allow it
+ * @rule_out: receives the id of the rule a new flow matched (RULE, or a
+ *            RATE_* drop after the match), 0 when none did,
+ *            SG_REF_RULE_AMBIGUOUS when several rules match
  *
  * Return: the reason; sg_ref_reason_passes() tells pass or drop.
  */
