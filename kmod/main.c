@@ -212,7 +212,7 @@ static struct slg_policy *slg_view(struct slg_net *sgn, u32 portid)
 	return slg_in_tx(sgn, portid) ? sgn->tx->staged : sgn->policy;
 }
 
-/* Generation a write by @portid belongs to, committed now or later. */
+/* Generation a write belongs to, committed now or at tx-commit. */
 static u64 slg_next_generation(const struct slg_net *sgn)
 {
 	return sgn->generation + 1;
@@ -246,9 +246,12 @@ static struct slg_touched *slg_tx_touched(struct slg_tx *tx,
 {
 	struct slg_touched *t;
 
+	/* The key: slices, apps and rules may be renamed, uplinks not. */
 	list_for_each_entry(t, &tx->touched, node)
-		if (t->kind == obj->kind && t->ident.id == obj->ident.id &&
-		    !strcmp(t->ident.name, obj->ident.name))
+		if (t->kind == obj->kind &&
+		    (obj->kind == SLG_UPLINK ?
+		     !strcmp(t->ident.name, obj->ident.name) :
+		     t->ident.id == obj->ident.id))
 			return t;
 	return NULL;
 }
