@@ -1052,37 +1052,109 @@ err_unlock:
  * is a thin wrapper naming the kind for slg_get(), slg_dump(), slg_write()
  * and slg_del() above, which the spec and policy-store.rst document.
  */
-#define SLG_OBJ_HANDLERS(name, kind)					\
-int sliceguard_nl_##name##_get_doit(struct sk_buff *skb,		\
-				    struct genl_info *info)		\
-{									\
-	return slg_get(skb, info, kind);				\
-}									\
-int sliceguard_nl_##name##_get_dumpit(struct sk_buff *skb,		\
-				      struct netlink_callback *cb)	\
-{									\
-	return slg_dump(skb, cb, kind);					\
-}									\
-int sliceguard_nl_##name##_new_doit(struct sk_buff *skb,		\
-				    struct genl_info *info)		\
-{									\
-	return slg_write(skb, info, kind, true);			\
-}									\
-int sliceguard_nl_##name##_set_doit(struct sk_buff *skb,		\
-				    struct genl_info *info)		\
-{									\
-	return slg_write(skb, info, kind, false);			\
-}									\
-int sliceguard_nl_##name##_del_doit(struct sk_buff *skb,		\
-				    struct genl_info *info)		\
-{									\
-	return slg_del(skb, info, kind);				\
+int sliceguard_nl_slice_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return slg_get(skb, info, SLG_SLICE);
 }
 
-SLG_OBJ_HANDLERS(slice, SLG_SLICE)
-SLG_OBJ_HANDLERS(app, SLG_APP)
-SLG_OBJ_HANDLERS(rule, SLG_RULE)
-SLG_OBJ_HANDLERS(uplink, SLG_UPLINK)
+int sliceguard_nl_slice_get_dumpit(struct sk_buff *skb,
+				   struct netlink_callback *cb)
+{
+	return slg_dump(skb, cb, SLG_SLICE);
+}
+
+int sliceguard_nl_slice_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return slg_write(skb, info, SLG_SLICE, true);
+}
+
+int sliceguard_nl_slice_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return slg_write(skb, info, SLG_SLICE, false);
+}
+
+int sliceguard_nl_slice_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return slg_del(skb, info, SLG_SLICE);
+}
+
+int sliceguard_nl_app_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return slg_get(skb, info, SLG_APP);
+}
+
+int sliceguard_nl_app_get_dumpit(struct sk_buff *skb,
+				 struct netlink_callback *cb)
+{
+	return slg_dump(skb, cb, SLG_APP);
+}
+
+int sliceguard_nl_app_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return slg_write(skb, info, SLG_APP, true);
+}
+
+int sliceguard_nl_app_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return slg_write(skb, info, SLG_APP, false);
+}
+
+int sliceguard_nl_app_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return slg_del(skb, info, SLG_APP);
+}
+
+int sliceguard_nl_rule_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return slg_get(skb, info, SLG_RULE);
+}
+
+int sliceguard_nl_rule_get_dumpit(struct sk_buff *skb,
+				  struct netlink_callback *cb)
+{
+	return slg_dump(skb, cb, SLG_RULE);
+}
+
+int sliceguard_nl_rule_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return slg_write(skb, info, SLG_RULE, true);
+}
+
+int sliceguard_nl_rule_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return slg_write(skb, info, SLG_RULE, false);
+}
+
+int sliceguard_nl_rule_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return slg_del(skb, info, SLG_RULE);
+}
+
+int sliceguard_nl_uplink_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return slg_get(skb, info, SLG_UPLINK);
+}
+
+int sliceguard_nl_uplink_get_dumpit(struct sk_buff *skb,
+				    struct netlink_callback *cb)
+{
+	return slg_dump(skb, cb, SLG_UPLINK);
+}
+
+int sliceguard_nl_uplink_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return slg_write(skb, info, SLG_UPLINK, true);
+}
+
+int sliceguard_nl_uplink_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return slg_write(skb, info, SLG_UPLINK, false);
+}
+
+int sliceguard_nl_uplink_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return slg_del(skb, info, SLG_UPLINK);
+}
 
 /* Lifetime */
 

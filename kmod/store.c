@@ -31,13 +31,15 @@ static const size_t slg_obj_sizes[SLG_N_KINDS] = {
 #define slg_rule_of(o)		container_of_const(o, struct slg_rule, obj)
 #define slg_uplink_of(o)	container_of_const(o, struct slg_uplink, obj)
 
-/* Occurrences of a multi-attr attribute, in request order. */
-#define slg_for_each_req_attr(a, type, info, rem)			\
-	nla_for_each_attr_type(a, type, genlmsg_data((info)->genlhdr),	\
-			       genlmsg_len((info)->genlhdr), rem)
+/* At commit there is no request: checks point extack at no attribute. */
+static const struct slg_req_attrs slg_no_req_attrs;
 
-/* The request attribute behind a parsed value, or NULL at commit. */
-#define slg_req_attr(req, field, i)	((req) ? (req)->field[i] : NULL)
+/* A single-valued request attribute, or NULL at commit. */
+static const struct nlattr *slg_req_attr(const struct slg_req_attrs *req,
+					 int type)
+{
+	return req->info ? req->info->attrs[type] : NULL;
+}
 
 /*
  * Store memory is charged to the writer's memory cgroup: the owner of an
@@ -487,11 +489,12 @@ static u64 slg_get_u64(const struct nlattr *attr)
 
 static int slg_parse_slice(struct slg_slice *s, struct slg_req_attrs *req)
 {
+	const struct nlattr *head = genlmsg_data(req->info->genlhdr);
 	struct netlink_ext_ack *extack = req->info->extack;
+	int rem, err, len = genlmsg_len(req->info->genlhdr);
 	struct nlattr **tb = req->info->attrs;
 	const struct nlattr *a;
 	unsigned int i;
-	int rem, err;
 	u16 vlan;
 	u8 dscp;
 
@@ -509,7 +512,7 @@ static int slg_parse_slice(struct slg_slice *s, struct slg_req_attrs *req)
 	if (tb[SLICEGUARD_A_SLICE_UE_TO_UE])
 		s->ue_to_ue = nla_get_u8(tb[SLICEGUARD_A_SLICE_UE_TO_UE]);
 
-	slg_for_each_req_attr(a, SLICEGUARD_A_SLICE_UE_PREFIX, req->info, rem) {
+	nla_for_each_attr_type(a, SLICEGUARD_A_SLICE_UE_PREFIX, head, len, rem) {
 		struct slg_prefix *p;
 
 		if (s->n_ue_prefixes == SLICEGUARD_MAX_UE_PREFIXES)
@@ -524,7 +527,7 @@ static int slg_parse_slice(struct slg_slice *s, struct slg_req_attrs *req)
 		req->ue_prefix[s->n_ue_prefixes++] = a;
 	}
 
-	slg_for_each_req_attr(a, SLICEGUARD_A_SLICE_VLAN, req->info, rem) {
+	nla_for_each_attr_type(a, SLICEGUARD_A_SLICE_VLAN, head, len, rem) {
 		if (s->n_vlans == SLICEGUARD_MAX_VLANS)
 			return slg_too_many(extack, a, "vlan");
 		vlan = nla_get_u16(a);
@@ -535,7 +538,7 @@ static int slg_parse_slice(struct slg_slice *s, struct slg_req_attrs *req)
 		s->vlans[s->n_vlans++] = vlan;
 	}
 
-	slg_for_each_req_attr(a, SLICEGUARD_A_SLICE_TEID_RANGE, req->info, rem) {
+	nla_for_each_attr_type(a, SLICEGUARD_A_SLICE_TEID_RANGE, head, len, rem) {
 		struct slg_range *r;
 
 		if (s->n_teid_ranges == SLICEGUARD_MAX_TEID_RANGES)
@@ -551,7 +554,7 @@ static int slg_parse_slice(struct slg_slice *s, struct slg_req_attrs *req)
 		req->teid_range[s->n_teid_ranges++] = a;
 	}
 
-	slg_for_each_req_attr(a, SLICEGUARD_A_SLICE_DSCP, req->info, rem) {
+	nla_for_each_attr_type(a, SLICEGUARD_A_SLICE_DSCP, head, len, rem) {
 		if (s->n_dscps == SLICEGUARD_MAX_DSCPS)
 			return slg_too_many(extack, a, "dscp");
 		dscp = nla_get_u8(a);
@@ -590,14 +593,15 @@ static int slg_parse_endpoint(const struct nlattr *nest,
 
 static int slg_parse_app(struct slg_app *app, struct slg_req_attrs *req)
 {
+	const struct nlattr *head = genlmsg_data(req->info->genlhdr);
 	struct netlink_ext_ack *extack = req->info->extack;
+	int rem, err, len = genlmsg_len(req->info->genlhdr);
 	struct nlattr **tb = req->info->attrs;
 	const struct nlattr *a;
 	unsigned int i;
-	int rem, err;
 	u32 slice;
 
-	slg_for_each_req_attr(a, SLICEGUARD_A_APP_SLICE, req->info, rem) {
+	nla_for_each_attr_type(a, SLICEGUARD_A_APP_SLICE, head, len, rem) {
 		if (app->n_slices == SLICEGUARD_MAX_APP_SLICES)
 			return slg_too_many(extack, a, "slice");
 		slice = nla_get_u32(a);
@@ -608,7 +612,7 @@ static int slg_parse_app(struct slg_app *app, struct slg_req_attrs *req)
 		app->slices[app->n_slices++] = slice;
 	}
 
-	slg_for_each_req_attr(a, SLICEGUARD_A_APP_ENDPOINT, req->info, rem) {
+	nla_for_each_attr_type(a, SLICEGUARD_A_APP_ENDPOINT, head, len, rem) {
 		struct slg_endpoint *ep;
 
 		if (app->n_endpoints == SLICEGUARD_MAX_ENDPOINTS)
@@ -985,7 +989,7 @@ static int slg_check_slice_pair(const struct slg_slice *s,
 			if (slg_prefix_overlap(&s->ue_prefixes[i],
 					       &o->ue_prefixes[j])) {
 				NL_SET_ERR_MSG_ATTR_FMT(extack,
-							slg_req_attr(req, ue_prefix, i),
+							req->ue_prefix[i],
 							"ue-prefix overlaps slice %s",
 							other);
 				return -EEXIST;
@@ -994,7 +998,7 @@ static int slg_check_slice_pair(const struct slg_slice *s,
 		for (j = 0; j < o->n_vlans; j++)
 			if (s->vlans[i] == o->vlans[j]) {
 				NL_SET_ERR_MSG_ATTR_FMT(extack,
-							slg_req_attr(req, vlan, i),
+							req->vlan[i],
 							"vlan %u used by slice %s",
 							s->vlans[i], other);
 				return -EEXIST;
@@ -1004,7 +1008,7 @@ static int slg_check_slice_pair(const struct slg_slice *s,
 			if (slg_range_overlap(&s->teid_ranges[i],
 					      &o->teid_ranges[j])) {
 				NL_SET_ERR_MSG_ATTR_FMT(extack,
-							slg_req_attr(req, teid_range, i),
+							req->teid_range[i],
 							"teid-range overlaps slice %s",
 							other);
 				return -EEXIST;
@@ -1013,7 +1017,7 @@ static int slg_check_slice_pair(const struct slg_slice *s,
 		for (j = 0; j < o->n_dscps; j++)
 			if (s->dscps[i] == o->dscps[j]) {
 				NL_SET_ERR_MSG_ATTR_FMT(extack,
-							slg_req_attr(req, dscp, i),
+							req->dscp[i],
 							"dscp %u used by slice %s",
 							s->dscps[i], other);
 				return -EEXIST;
@@ -1032,7 +1036,7 @@ static int slg_check_slice(struct slg_policy *pol, const struct slg_slice *s,
 		if (o->ident.id != s->obj.ident.id &&
 		    !strcmp(o->ident.name, s->obj.ident.name)) {
 			NL_SET_ERR_MSG_ATTR(extack,
-					    req ? req->info->attrs[SLICEGUARD_A_SLICE_NAME] : NULL,
+					    slg_req_attr(req, SLICEGUARD_A_SLICE_NAME),
 					    "slice name in use");
 			return -EEXIST;
 		}
@@ -1064,7 +1068,7 @@ static int slg_check_app(struct slg_policy *pol, struct slg_policy *committed,
 			continue;
 		if (!strcmp(o->ident.name, name)) {
 			NL_SET_ERR_MSG_ATTR(extack,
-					    req ? req->info->attrs[SLICEGUARD_A_APP_NAME] : NULL,
+					    slg_req_attr(req, SLICEGUARD_A_APP_NAME),
 					    "app name in use");
 			return -EEXIST;
 		}
@@ -1081,7 +1085,7 @@ static int slg_check_app(struct slg_policy *pol, struct slg_policy *committed,
 					   slice->obj.ident.name, name);
 			return -EBUSY;
 		}
-		NL_SET_ERR_MSG_ATTR_FMT(extack, slg_req_attr(req, slice, i),
+		NL_SET_ERR_MSG_ATTR_FMT(extack, req->slice[i],
 					"slice %u not found", app->slices[i]);
 		return -ENOENT;
 	}
@@ -1095,7 +1099,7 @@ static int slg_check_app(struct slg_policy *pol, struct slg_policy *committed,
 				if (slg_prefix_overlap(&app->endpoints[i].prefix,
 						       &other->endpoints[j].prefix)) {
 					NL_SET_ERR_MSG_ATTR_FMT(extack,
-								slg_req_attr(req, endpoint, i),
+								req->endpoint[i],
 								"endpoint overlaps app %s",
 								o->ident.name);
 					return -EEXIST;
@@ -1106,7 +1110,7 @@ static int slg_check_app(struct slg_policy *pol, struct slg_policy *committed,
 	 * A single app-set must not strand the rules from the app towards
 	 * slices it stops serving; at commit every rule is checked itself.
 	 */
-	if (!req)
+	if (!req->info)
 		return 0;
 	slg_policy_for_each(pol, SLG_RULE, o) {
 		rule = slg_rule_of(o);
@@ -1168,18 +1172,17 @@ static int slg_check_rule(struct slg_policy *pol, struct slg_policy *committed,
 			  const struct slg_req_attrs *req,
 			  struct netlink_ext_ack *extack)
 {
-	struct nlattr **tb = req ? req->info->attrs : NULL;
 	const struct slg_slice *slice;
 	const struct slg_app *app;
 	struct slg_obj *o;
 	int err;
 
 	err = slg_check_peer(pol, committed, rule, true,
-			     tb ? tb[SLICEGUARD_A_RULE_SRC_ID] : NULL, extack);
+			     slg_req_attr(req, SLICEGUARD_A_RULE_SRC_ID), extack);
 	if (err)
 		return err;
 	err = slg_check_peer(pol, committed, rule, false,
-			     tb ? tb[SLICEGUARD_A_RULE_DST_ID] : NULL, extack);
+			     slg_req_attr(req, SLICEGUARD_A_RULE_DST_ID), extack);
 	if (err)
 		return err;
 
@@ -1189,7 +1192,7 @@ static int slg_check_rule(struct slg_policy *pol, struct slg_policy *committed,
 		if (!slg_app_serves(app, rule->dst_id)) {
 			slice = slg_find_slice(pol, rule->dst_id);
 			NL_SET_ERR_MSG_ATTR_FMT(extack,
-						tb ? tb[SLICEGUARD_A_RULE_DST_ID] : NULL,
+						slg_req_attr(req, SLICEGUARD_A_RULE_DST_ID),
 						"app %s does not serve slice %s",
 						app->obj.ident.name,
 						slice->obj.ident.name);
@@ -1217,7 +1220,7 @@ static int slg_check_rule(struct slg_policy *pol, struct slg_policy *committed,
  *	object the transaction deleted from one that never existed); NULL for
  *	a single change
  * @obj: object
- * @req: request @obj was parsed from, or NULL at commit
+ * @req: request @obj was parsed from
  * @extack: extack
  *
  * Return: 0, or the first violation's errno with extack set.
@@ -1301,8 +1304,8 @@ int slg_check_policy(struct slg_policy *staged, struct slg_policy *committed,
 
 	for (kind = 0; kind < SLG_N_ID_KINDS; kind++) {
 		slg_policy_for_each(staged, kind, obj) {
-			err = slg_check_obj(staged, committed, obj, NULL,
-					    extack);
+			err = slg_check_obj(staged, committed, obj,
+					    &slg_no_req_attrs, extack);
 			if (err)
 				return err;
 		}

@@ -147,8 +147,8 @@ struct slg_policy {
  * @endpoint: attribute of each endpoint of an app
  *
  * Checks of a single request point extack at the offending attribute
- * through this; checks of a staged policy at commit have no request
- * attributes to point at and pass NULL instead.
+ * through this; checks of a staged policy at commit have no request and
+ * use one whose pointers are all NULL.
  */
 struct slg_req_attrs {
 	struct genl_info *info;
