@@ -24,4 +24,4 @@ $(BUILD)/tests/sg-counters: tests/agent/sg-counters.c $(SG_LIB)
 HOST_SUITES += $(AGENT_PLAN_TEST)
 TEST_BINS += $(AGENT_PLAN_TEST)
 TEST_BINS += $(AGENT_TEST_BINS)
-VM_SUITES += tests/agent/agent.sh:600
+VM_SUITES += tests/agent/agent.sh:900
