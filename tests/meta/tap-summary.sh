@@ -65,6 +65,17 @@ EOF2
 expect "a suite killed before its results counts as a failure" \
 	"1 passed, 1 failed, 0 skipped" 1 "$s=1"
 
+s=$(stream timeout <<'EOF2'
+@start a
+ok 1 first
+not ok 2 second
+# a: killed after 300s (timeout)
+@exit 124
+EOF2
+)
+expect "a suite cut short by its timeout fails once more than it reported" \
+	"1 passed, 2 failed, 0 skipped" 1 "$s=1"
+
 s=$(stream silent <<'EOF2'
 @start a
 just chatter, no results
