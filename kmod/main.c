@@ -120,12 +120,6 @@ static const struct genl_multicast_group slg_mcgrps[] = {
 static struct genl_family sliceguard_nl_family __ro_after_init = {
 	.name		= SLICEGUARD_FAMILY_NAME,
 	.version	= SLICEGUARD_FAMILY_VERSION,
-	/*
-	 * new honours NLM_F_EXCL (and tools send NLM_F_CREATE with it), which
-	 * the genetlink header check would reject as ambiguous for ops at or
-	 * above resv_start_op: exempt them all.
-	 */
-	.resv_start_op	= __SLICEGUARD_CMD_MAX,
 	.netnsok	= true,
 	.parallel_ops	= true,
 	.module		= THIS_MODULE,
@@ -651,7 +645,11 @@ static int slg_dump(struct sk_buff *skb, struct netlink_callback *cb,
 	return err;
 }
 
-/* new (@create) and set: store the parsed object, replacing its key's. */
+/*
+ * new (@create) stores an object under a key not yet in use; set replaces
+ * the object of an existing key. NLM_F_EXCL cannot say which: genetlink
+ * rejects it as ambiguous (it aliases NLM_F_MATCH), so the command does.
+ */
 static int slg_write(struct sk_buff *skb, struct genl_info *info,
 		     enum slg_kind kind, bool create)
 {
@@ -688,7 +686,7 @@ static int slg_write(struct sk_buff *skb, struct genl_info *info,
 
 	if (key)
 		old = slg_policy_find(pol, kind, &obj->ident);
-	if (old && create && (info->nlhdr->nlmsg_flags & NLM_F_EXCL)) {
+	if (old && create) {
 		NL_SET_ERR_MSG_ATTR_FMT(info->extack, key, "%s exists",
 					slg_kind_names[kind]);
 		err = -EEXIST;
@@ -738,7 +736,7 @@ static int slg_write(struct sk_buff *skb, struct genl_info *info,
 		sgn->generation++;
 		slg_commit_init(&commit, sgn, skb, info);
 		slg_announce(&commit, obj,
-			     old ? SLICEGUARD_CHANGE_SET : SLICEGUARD_CHANGE_NEW,
+			     create ? SLICEGUARD_CHANGE_NEW : SLICEGUARD_CHANGE_SET,
 			     info->genlhdr->cmd);
 		slg_announce_commit(&commit);
 		slg_obj_free(old);

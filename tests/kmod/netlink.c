@@ -210,6 +210,9 @@ static char *reply_text(const struct sg_reply *r, uint8_t cmd)
 	free(__after);							\
 } while (0)
 
+/* The first attribute after the generic netlink header. */
+#define FIRST_ATTR_OFFS (NLMSG_HDRLEN + GENL_HDRLEN)
+
 static struct nl_msg *slice_new(struct sg_nl *nl, const struct sg_slice *s)
 {
 	return sg_slice_msg(nl, SLICEGUARD_CMD_SLICE_NEW, 0, s);
@@ -456,8 +459,9 @@ TEST_F(store, slice_new_get_dump_set_del)
 	ASSERT_DO(nl, sg_key_msg(nl, SLICEGUARD_CMD_SLICE_GET, SLICEGUARD_A_SLICE_ID, 2));
 	EXPECT_STREQ(slice_text(&small), reply_text(&nl->reply, SLICEGUARD_CMD_SLICE_GET));
 
-	/* new without NLM_F_EXCL replaces too. */
-	ASSERT_DO(nl, sg_slice_msg(nl, SLICEGUARD_CMD_SLICE_NEW, 0, &iot));
+	/* new never replaces: that is what set is for. */
+	EXPECT_REJECT(nl, slice_new(nl, &iot), EEXIST, "slice exists", FIRST_ATTR_OFFS);
+	ASSERT_DO(nl, sg_slice_msg(nl, SLICEGUARD_CMD_SLICE_SET, 0, &iot));
 	EXPECT_STREQ(slice_text(&iot), reply_text(&nl->reply, SLICEGUARD_CMD_SLICE_GET));
 	EXPECT_EQ(3, sg_get(&nl->reply, SLICEGUARD_A_SLICE_GENERATION, 0));
 	EXPECT_EQ(1, policy_attr(nl, SLICEGUARD_A_POLICY_N_SLICES));
@@ -597,7 +601,7 @@ TEST_F(policy, app_new_get_dump_set_del)
 	EXPECT_EQ(POPULATED_GEN + 2, sg_get(&nl->reply, SLICEGUARD_A_APP_GENERATION, 0));
 	EXPECT_EQ(-ENOENT, sg_do(nl, sg_name_msg(nl, SLICEGUARD_CMD_APP_GET,
 						 SLICEGUARD_A_APP_NAME, "camera")));
-	ASSERT_DO(nl, sg_app_msg(nl, SLICEGUARD_CMD_APP_NEW, 0, &cam));
+	ASSERT_DO(nl, sg_app_msg(nl, SLICEGUARD_CMD_APP_SET, 0, &cam));
 	EXPECT_STREQ(app_text(&cam), reply_text(&nl->reply, SLICEGUARD_CMD_APP_GET));
 	EXPECT_EQ(3, policy_attr(nl, SLICEGUARD_A_POLICY_N_APPS));
 
@@ -1137,9 +1141,6 @@ TEST_F(policy, id_and_name_must_name_the_same_object)
 
 /* Handler-level rejections (Documentation/policy-store.rst table) -------- */
 
-/* The first attribute after the generic netlink header. */
-#define FIRST_ATTR_OFFS (NLMSG_HDRLEN + GENL_HDRLEN)
-
 /* slice-new of "mmtc" (id 7) with no classifier yet: tests add one. */
 static struct nl_msg *mmtc_msg(struct sg_nl *nl)
 {
@@ -1242,36 +1243,85 @@ TEST_F(policy, not_found)
 		      ENOENT, "uplink not found", FIRST_ATTR_OFFS);
 }
 
-/*
- * The doc promises NLM_F_EXCL on *-new. Note that the genetlink core checks
- * nlmsg_flags of every command at or above the family's resv_start_op and
- * refuses NLM_F_EXCL there, before the handler runs.
- */
-TEST_F(policy, new_with_nlm_f_excl_creates_or_fails_eexist)
+/* *-new creates exclusively: an existing key fails, whatever the op's flags. */
+TEST_F(policy, new_on_existing_key_fails_eexist)
 {
 	struct sg_nl *nl = self->nl;
 	struct sg_slice mmtc = { .id = 7, .name = "mmtc", .sst = 3 };
 
-	EXPECT_REJECT(nl, sg_slice_msg(nl, SLICEGUARD_CMD_SLICE_NEW, NLM_F_EXCL, &embb),
+	EXPECT_REJECT(nl, slice_new(nl, &embb), EEXIST, "slice exists", FIRST_ATTR_OFFS);
+	EXPECT_REJECT(nl, app_new(nl, &telemetry), EEXIST, "app exists", FIRST_ATTR_OFFS);
+	EXPECT_REJECT(nl, rule_new(nl, &rule3), EEXIST, "rule exists", FIRST_ATTR_OFFS);
+	EXPECT_REJECT(nl, uplink_new(nl, &n6), EEXIST, "uplink exists", FIRST_ATTR_OFFS);
+	/* NLM_F_ECHO is the one request modifier genetlink lets through */
+	EXPECT_REJECT(nl, sg_slice_msg(nl, SLICEGUARD_CMD_SLICE_NEW, NLM_F_ECHO, &embb),
 		      EEXIST, "slice exists", FIRST_ATTR_OFFS);
-	EXPECT_REJECT(nl, sg_app_msg(nl, SLICEGUARD_CMD_APP_NEW, NLM_F_EXCL, &telemetry),
-		      EEXIST, "app exists", FIRST_ATTR_OFFS);
-	EXPECT_REJECT(nl, sg_rule_msg(nl, SLICEGUARD_CMD_RULE_NEW, NLM_F_EXCL, &rule3),
-		      EEXIST, "rule exists", FIRST_ATTR_OFFS);
-	EXPECT_REJECT(nl, sg_uplink_msg(nl, SLICEGUARD_CMD_UPLINK_NEW, NLM_F_EXCL, &n6),
-		      EEXIST, "uplink exists", FIRST_ATTR_OFFS);
-	EXPECT_EQ(0, sg_do(nl, sg_slice_msg(nl, SLICEGUARD_CMD_SLICE_NEW, NLM_F_EXCL, &mmtc))) {
-		TH_LOG("extack \"%s\"", nl->ext.msg);
-	}
+	ASSERT_DO(nl, slice_new(nl, &mmtc));
 
 	/* inside a transaction too, at once, against the staged copy */
 	mmtc.id = 8;
 	strcpy(mmtc.name, "mmtc8");
 	ASSERT_DO(nl, sg_msg(nl, SLICEGUARD_CMD_TX_BEGIN, 0));
-	ASSERT_DO(nl, sg_slice_msg(nl, SLICEGUARD_CMD_SLICE_NEW, NLM_F_EXCL, &mmtc));
-	EXPECT_EQ(-EEXIST, sg_do(nl, sg_slice_msg(nl, SLICEGUARD_CMD_SLICE_NEW, NLM_F_EXCL, &mmtc)));
+	ASSERT_DO(nl, slice_new(nl, &mmtc));
+	EXPECT_EQ(-EEXIST, sg_do(nl, slice_new(nl, &mmtc)));
 	EXPECT_STREQ("slice exists", nl->ext.msg);
 	EXPECT_EQ(FIRST_ATTR_OFFS, nl->ext.offs);
+	EXPECT_EQ(-EEXIST, sg_do(nl, uplink_new(nl, &n6)));
+	EXPECT_STREQ("uplink exists", nl->ext.msg);
+	EXPECT_EQ(FIRST_ATTR_OFFS, nl->ext.offs);
+	ASSERT_DO(nl, sg_msg(nl, SLICEGUARD_CMD_TX_ABORT, 0));
+}
+
+/*
+ * The family keeps genetlink's strict header checks: NLM_F_EXCL and the
+ * other new-request modifiers alias get modifiers (NLM_F_MATCH...) and a
+ * non-zero reserved byte may mean something one day, so the core refuses
+ * both before any handler runs, for a key that exists or not.
+ */
+TEST_F(policy, core_rejects_modifier_flags_and_reserved_byte)
+{
+	static const int modifiers[] = {
+		NLM_F_EXCL, NLM_F_CREATE, NLM_F_REPLACE, NLM_F_APPEND,
+		NLM_F_CREATE | NLM_F_EXCL,
+	};
+	struct sg_nl *nl = self->nl;
+	struct sg_slice mmtc = { .id = 7, .name = "mmtc", .sst = 3 };
+	struct genlmsghdr *genl;
+	struct nl_msg *m;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(modifiers); i++) {
+		EXPECT_REJECT(nl, sg_slice_msg(nl, SLICEGUARD_CMD_SLICE_NEW, modifiers[i], &mmtc),
+			      EINVAL, "ambiguous or reserved bits set in nlmsg_flags", 0);
+		EXPECT_REJECT(nl, sg_slice_msg(nl, SLICEGUARD_CMD_SLICE_NEW, modifiers[i], &embb),
+			      EINVAL, "ambiguous or reserved bits set in nlmsg_flags", 0);
+		EXPECT_REJECT(nl, sg_slice_msg(nl, SLICEGUARD_CMD_SLICE_SET, modifiers[i], &embb),
+			      EINVAL, "ambiguous or reserved bits set in nlmsg_flags", 0);
+	}
+	EXPECT_REJECT(nl, sg_app_msg(nl, SLICEGUARD_CMD_APP_NEW, NLM_F_EXCL, &telemetry),
+		      EINVAL, "ambiguous or reserved bits set in nlmsg_flags", 0);
+	EXPECT_REJECT(nl, sg_rule_msg(nl, SLICEGUARD_CMD_RULE_NEW, NLM_F_EXCL, &rule3),
+		      EINVAL, "ambiguous or reserved bits set in nlmsg_flags", 0);
+	EXPECT_REJECT(nl, sg_uplink_msg(nl, SLICEGUARD_CMD_UPLINK_NEW, NLM_F_EXCL, &n6),
+		      EINVAL, "ambiguous or reserved bits set in nlmsg_flags", 0);
+	EXPECT_REJECT(nl, sg_msg(nl, SLICEGUARD_CMD_POLICY_FLUSH, NLM_F_EXCL),
+		      EINVAL, "ambiguous or reserved bits set in nlmsg_flags", 0);
+
+	m = sg_slice_msg(nl, SLICEGUARD_CMD_SLICE_NEW, 0, &mmtc);
+	genl = nlmsg_data(nlmsg_hdr(m));
+	genl->reserved = 1;
+	EXPECT_REJECT(nl, m, EINVAL, "genlmsghdr.reserved field is not 0", 0);
+	m = sg_msg(nl, SLICEGUARD_CMD_POLICY_FLUSH, 0);
+	genl = nlmsg_data(nlmsg_hdr(m));
+	genl->reserved = 1;
+	EXPECT_REJECT(nl, m, EINVAL, "genlmsghdr.reserved field is not 0", 0);
+
+	/* inside a transaction, nothing gets staged either */
+	ASSERT_DO(nl, sg_msg(nl, SLICEGUARD_CMD_TX_BEGIN, 0));
+	EXPECT_EQ(-EINVAL, sg_do(nl, sg_slice_msg(nl, SLICEGUARD_CMD_SLICE_NEW, NLM_F_EXCL, &mmtc)));
+	EXPECT_STREQ("ambiguous or reserved bits set in nlmsg_flags", nl->ext.msg);
+	EXPECT_EQ(-ENOENT, sg_do(nl, sg_key_msg(nl, SLICEGUARD_CMD_SLICE_GET,
+						SLICEGUARD_A_SLICE_ID, mmtc.id)));
 	ASSERT_DO(nl, sg_msg(nl, SLICEGUARD_CMD_TX_ABORT, 0));
 }
 
@@ -1301,7 +1351,7 @@ TEST_F(policy, names_in_use)
 	/* replacing an object by itself conflicts with nothing */
 	ASSERT_DO(nl, sg_slice_msg(nl, SLICEGUARD_CMD_SLICE_SET, 0, &iot));
 	EXPECT_STREQ(slice_text(&iot), reply_text(&nl->reply, SLICEGUARD_CMD_SLICE_GET));
-	ASSERT_DO(nl, sg_app_msg(nl, SLICEGUARD_CMD_APP_NEW, 0, &telemetry));
+	ASSERT_DO(nl, sg_app_msg(nl, SLICEGUARD_CMD_APP_SET, 0, &telemetry));
 	ASSERT_DO(nl, sg_rule_msg(nl, SLICEGUARD_CMD_RULE_SET, 0, &rule3));
 }
 
@@ -1770,8 +1820,10 @@ TEST_F(store, every_committed_change_is_notified)
 	ASSERT_DO(nl, sg_slice_msg(nl, SLICEGUARD_CMD_SLICE_SET, 0, &s2));
 	EXPECT_OBJ_NTF(mon, SLICEGUARD_CMD_SLICE_NTF, SLICEGUARD_CHANGE_SET, 2, slice_text(&s2));
 	EXPECT_COMMIT_NTF(mon, 2, 1, me);
-	/* new without EXCL over an existing key is a replacement */
-	ASSERT_DO(nl, sg_slice_msg(nl, SLICEGUARD_CMD_SLICE_NEW, 0, &iot));
+	/* a new refused for its existing key announces nothing */
+	EXPECT_EQ(-EEXIST, sg_do(nl, slice_new(nl, &iot)));
+	EXPECT_NO_NTF(mon);
+	ASSERT_DO(nl, sg_slice_msg(nl, SLICEGUARD_CMD_SLICE_SET, 0, &iot));
 	EXPECT_OBJ_NTF(mon, SLICEGUARD_CMD_SLICE_NTF, SLICEGUARD_CHANGE_SET, 3, slice_text(&iot));
 	EXPECT_COMMIT_NTF(mon, 3, 1, me);
 
@@ -1966,7 +2018,8 @@ TEST_F(policy, transaction_announces_net_changes_only)
 	/* created and deleted again: nothing to announce */
 	ASSERT_DO(nl, slice_new(nl, &mmtc));
 	ASSERT_DO(nl, sg_key_msg(nl, SLICEGUARD_CMD_SLICE_DEL, SLICEGUARD_A_SLICE_ID, 7));
-	/* a new without NLM_F_EXCL over an existing key is a set */
+	/* deleted and created again: a set */
+	ASSERT_DO(nl, sg_key_msg(nl, SLICEGUARD_CMD_SLICE_DEL, SLICEGUARD_A_SLICE_ID, embb.id));
 	ASSERT_DO(nl, slice_new(nl, &embb2));
 	/* written twice: one announcement of the final state */
 	ASSERT_DO(nl, uplink_new(nl, &u));
@@ -2389,12 +2442,12 @@ TEST_F_TIMEOUT(store, per_netns_limits_are_enospc, 600)
 	s.id = max_s + 1;
 	snprintf(s.name, sizeof(s.name), "s%u", s.id);
 	__EXPECT_REJECT(nl, slice_new(nl, &s), ENOSPC, "slice limit reached", !__x.offs);
-	/* replacing at the limit adds nothing */
+	/* replacing at the limit adds nothing; a new of a used key is no limit case */
 	s.id = 1;
 	strcpy(s.name, "s1");
 	s.mark = 1;
 	ASSERT_DO(nl, sg_slice_msg(nl, SLICEGUARD_CMD_SLICE_SET, 0, &s));
-	ASSERT_DO(nl, sg_slice_msg(nl, SLICEGUARD_CMD_SLICE_NEW, 0, &s));
+	EXPECT_REJECT(nl, slice_new(nl, &s), EEXIST, "slice exists", FIRST_ATTR_OFFS);
 
 	for (i = 1; i <= max_a; i++) {
 		a.id = i;
