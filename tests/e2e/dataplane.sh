@@ -387,23 +387,23 @@ s.sendto(b"flow", (sys.argv[2], int(sys.argv[3])))
 ' "$2" "$3" "$4"
 }
 
-# Video counts what reaches it on udp/9000 for a few seconds.
-nsx "$APP_V" "$PY" -c '
-import socket, time
+# Video counts what reaches it on udp/9000 until told to stop (SIGTERM);
+# ip netns exec execs python, so $! is python's pid.
+ip netns exec "$APP_V" "$PY" -c '
+import signal, socket, sys
+n = 0
+def stop(*_):
+    print(n, flush=True)
+    sys.exit(0)
+signal.signal(signal.SIGTERM, stop)
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("10.99.1.2", 9000))
-s.settimeout(0.2)
-n, end = 0, time.time() + 6
-while time.time() < end:
-    try:
-        s.recv(100)
-        n += 1
-    except socket.timeout:
-        pass
-print(n)
+while True:
+    s.recv(100)
+    n += 1
 ' >"$WORK/rx9000" &
 rx_pid=$!
-wait_for listening "$APP_V" u 9000 3
+wait_for listening "$APP_V" u 9000 10
 snap
 udp_from "$UE_E" 4444 10.99.1.2 9000
 expect_reason "eMBB udp/9000 flow opened by rule 2" 1 RULE
@@ -415,6 +415,8 @@ flow_delta=$(delta FLOW)
 expect_reason "the old flow's packets" 2 NO_RULE
 tap_result "the old flow's packets are not FLOW under the reused id" \
 	"$([ "$flow_delta" = 0 ] && echo 0 || echo 1)" "FLOW moved by $flow_delta"
+sleep 1
+kill "$rx_pid"
 wait "$rx_pid"
 tap_result "video received only the datagram sent under the old rule" \
 	"$([ "$(cat "$WORK/rx9000")" = 1 ] && echo 0 || echo 1)" \
