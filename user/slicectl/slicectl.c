@@ -397,51 +397,12 @@ static int put_object(struct nl_msg *msg, const struct sg_command *cmd)
 	return -EINVAL;
 }
 
-static const char *const object_names[] = { "slice", "app", "rule", "uplink" };
-
-/*
- * The genetlink core rejects NLM_F_EXCL (and every other NLM_F_* modifier)
- * on do requests, so *-new replaces an existing object. "add" must not
- * overwrite: look the key up first.
- */
-static int check_absent(const struct sg_command *cmd)
-{
-	struct sg_command key = *cmd;
-	struct nl_msg *msg;
-	int ret;
-
-	if (cmd->object == SG_OBJECT_RULE && !cmd->rule.id)
-		return 0;
-	/* By id only: a name held by another object is the kernel's error. */
-	if (cmd->object == SG_OBJECT_SLICE)
-		key.slice.name[0] = '\0';
-	else if (cmd->object == SG_OBJECT_APP)
-		key.app.name[0] = '\0';
-	msg = sg_nl_msg(&ctx.nl, nl_cmds[cmd->object][NL_GET], 0);
-	if (!msg)
-		return error("out of memory");
-	if (put_key(msg, &key)) {
-		nlmsg_free(msg);
-		return error("request too large");
-	}
-	ret = sg_nl_request(&ctx.nl, msg, NULL, NULL);
-	if (!ret)
-		return error("%s exists", object_names[cmd->object]);
-	return ret == -ENOENT ? 0 : nl_error(ret);
-}
-
 /* Send one parsed add/set/del to the kernel. */
 static int send_command(const struct sg_command *cmd)
 {
 	struct nl_msg *msg;
 	int ret;
 
-	/* In a batch the staged copy in ctx.batch has answered already. */
-	if (cmd->verb == SG_VERB_ADD && !ctx.batch) {
-		ret = check_absent(cmd);
-		if (ret)
-			return ret;
-	}
 	msg = sg_nl_msg(&ctx.nl, nl_cmds[cmd->object][cmd->verb], 0);
 	if (!msg)
 		return error("out of memory");
