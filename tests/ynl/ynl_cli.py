@@ -284,9 +284,9 @@ def _():
     state["gen"] = 0
 
 
-@test("slice-new --excl: stored as sent, one generation")
+@test("slice-new: stored as sent, one generation")
 def _():
-    r = do("slice-new", EMBB, "--excl").reply
+    r = do("slice-new", EMBB).reply
     check_subset(EMBB_REPLY, r, "slice-new reply")
     check(r["generation"] == state["gen"] + 1, f"generation {r['generation']}")
     check_reply("slice-new", r)
@@ -327,9 +327,20 @@ def _():
     check_reply("slice-set", r)
 
 
-@test("slice-new --excl on an existing id: EEXIST, 'slice exists'")
+@test("slice-new on an existing id: EEXIST, 'slice exists'")
 def _():
-    expect_error(do("slice-new", EMBB, "--excl"), errno.EEXIST, "slice exists")
+    expect_error(do("slice-new", EMBB), errno.EEXIST, "slice exists")
+
+
+@test("--excl, --create, --replace: the genetlink core refuses them, nothing stored")
+def _():
+    for flag in ("--excl", "--create", "--replace"):
+        for attrs in (EMBB, {"id": 6, "name": "x", "sst": 1}):
+            expect_error(do("slice-new", attrs, flag), errno.EINVAL,
+                         "ambiguous or reserved bits set in nlmsg_flags")
+    expect_error(do("slice-get", {"id": 6}), errno.ENOENT, "slice not found")
+    check(do("policy-get", {}).reply["generation"] == state["gen"],
+          "a refused request made a generation")
 
 
 @test("slice-get of a missing id: ENOENT, 'slice not found'")
@@ -341,7 +352,7 @@ def _():
 
 @test("app-new, app-get by id and name, app dump")
 def _():
-    r = do("app-new", TELEMETRY, "--excl").reply
+    r = do("app-new", TELEMETRY).reply
     check_subset(TELEMETRY_REPLY, r, "app-new reply")
     check_reply("app-new", r)
     state["gen"] = r["generation"]
@@ -394,7 +405,7 @@ def _():
 @test("uplink-new, uplink-get, uplink dump and uplink-set")
 def _():
     r = do("uplink-new", {"ifname": "sgup0", "mode": "gtpu",
-                          "unsliced": "pass"}, "--excl").reply
+                          "unsliced": "pass"}).reply
     check_subset({"ifname": "sgup0", "mode": "gtpu", "unsliced": "pass"}, r,
                  "uplink-new reply")
     check_reply("uplink-new", r)
