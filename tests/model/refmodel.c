@@ -85,6 +85,7 @@ struct sg_ref_frag {
 	uint32_t id;
 	enum sg_reason reason;
 	uint32_t mark;
+	uint32_t rule;
 	uint16_t thlen;
 	uint64_t expires;
 };
@@ -108,6 +109,13 @@ enum peer_kind { PEER_NONE, PEER_SLICE, PEER_APP, PEER_EXTERNAL };
 struct peer {
 	enum peer_kind kind;
 	uint32_t id;
+};
+
+/* What the decision of a packet yields. */
+struct decision {
+	enum sg_reason reason;
+	uint32_t mark;
+	uint32_t rule;
 };
 
 void sg_ref_state_init(struct sg_ref_state *state)
@@ -526,13 +534,33 @@ static struct peer peer_of(const struct sg_policy *policy, uint8_t family,
 }
 
 /*
- * The rule that allows src -> dst for this proto and dst port: rules of
- * the exact proto first, then proto 0. *count receives how many rules of
- * the winning proto class match.
+ * Size of the block holding port when [first, last] is cut into maximal
+ * aligned power-of-two blocks (port must lie in the range).
+ */
+static uint32_t port_block(uint32_t first, uint32_t last, uint32_t port)
+{
+	uint32_t start = first, size;
+
+	for (;;) {
+		size = 1;
+		while (start % (size * 2) == 0 && start + size * 2 - 1 <= last &&
+		       size < 65536)
+			size *= 2;
+		if (port < start + size)
+			return size;
+		start += size;
+	}
+}
+
+/*
+ * Decision 5: the rule that allows src -> dst for this proto and dst port,
+ * rules of the exact proto first, then proto 0. Among overlapping rules the
+ * one owning the smallest block holding the port wins, the lowest id on a
+ * tie.
  */
 static const struct sg_rule *find_rule(const struct sg_policy *policy,
 				       struct peer src, struct peer dst,
-				       const struct pkt *p, unsigned int *count)
+				       const struct pkt *p)
 {
 	uint32_t dst_kind = dst.kind == PEER_APP ? SLICEGUARD_PEER_APP :
 			    dst.kind == PEER_SLICE ? SLICEGUARD_PEER_SLICE :
@@ -540,10 +568,10 @@ static const struct sg_rule *find_rule(const struct sg_policy *policy,
 	uint32_t src_kind = src.kind == PEER_APP ? SLICEGUARD_PEER_APP :
 			    SLICEGUARD_PEER_SLICE;
 	const struct sg_rule *found = NULL;
+	uint32_t found_block = 0;
 	int pass;
 	unsigned int i;
 
-	*count = 0;
 	for (pass = 0; pass < 2 && !found; pass++) {
 		uint8_t proto = pass == 0 ? p->proto : 0;
 
@@ -551,6 +579,7 @@ static const struct sg_rule *find_rule(const struct sg_policy *policy,
 			break;
 		for (i = 0; i < policy->n_rules; i++) {
 			const struct sg_rule *r = &policy->rules[i];
+			uint32_t block;
 
 			if (r->src_kind != src_kind || r->src_id != src.id ||
 			    r->dst_kind != dst_kind || r->proto != proto)
@@ -559,9 +588,12 @@ static const struct sg_rule *find_rule(const struct sg_policy *policy,
 				continue;
 			if (p->dport < r->port_first || p->dport > r->port_last)
 				continue;
-			if (!found)
+			block = port_block(r->port_first, r->port_last, p->dport);
+			if (!found || block < found_block ||
+			    (block == found_block && r->id < found->id)) {
 				found = r;
-			(*count)++;
+				found_block = block;
+			}
 		}
 	}
 	return found;
@@ -707,7 +739,7 @@ static struct sg_ref_frag *frag_find(struct sg_ref_state *st,
 }
 
 static void frag_store(struct sg_ref_state *st, const struct pkt *p,
-		       enum sg_reason reason, uint32_t mark, uint64_t now)
+		       const struct decision *d, uint64_t now)
 {
 	struct sg_ref_frag *f = frag_find(st, p);
 
@@ -721,8 +753,9 @@ static void frag_store(struct sg_ref_state *st, const struct pkt *p,
 	memcpy(f->src, p->src, 16);
 	memcpy(f->dst, p->dst, 16);
 	f->id = p->frag_id;
-	f->reason = reason;
-	f->mark = mark;
+	f->reason = d->reason;
+	f->mark = d->mark;
+	f->rule = d->rule;
 	f->thlen = p->thlen;
 	f->expires = now + FRAG_TIMEOUT_NS;
 }
@@ -855,12 +888,6 @@ static enum sg_reason classify(const struct sg_policy *policy,
 	return 0;
 }
 
-struct decision {
-	enum sg_reason reason;
-	uint32_t mark;
-	uint32_t rule;
-};
-
 /* Decide the parsed packet @p (a whole packet or a first fragment). */
 static struct decision decide(const struct sg_policy *policy,
 			      const struct sg_ref_ctx *where,
@@ -880,7 +907,6 @@ static struct decision decide(const struct sg_policy *policy,
 	struct peer ends[2];	/* source, destination */
 	const struct sg_app *dst_app;
 	enum sg_reason r;
-	unsigned int n;
 
 	if (where->hook == SG_REF_UPLINK) {
 		const struct sg_slice *s;
@@ -968,17 +994,13 @@ static struct decision decide(const struct sg_policy *policy,
 		return d;
 	}
 	/* Decision 5. */
-	rule = find_rule(policy, ends[0], ends[1], p, &n);
+	rule = find_rule(policy, ends[0], ends[1], p);
 	if (!rule) {
 		d.reason = SG_R_NO_RULE;
 		return d;
 	}
-	d.rule = n == 1 ? rule->id : SG_REF_RULE_AMBIGUOUS;
-	/*
-	 * Decision 6. With several matching rules the model cannot tell whose
-	 * bucket the BPF trie charges; the differential test keeps rates off
-	 * where that matters.
-	 */
+	d.rule = rule->id;
+	/* Decision 6. */
 	if (police_here)
 		d.reason = police(st, policy, ue_slice, ue, ends, rule, len,
 				  where->now_ns);
@@ -1042,17 +1064,16 @@ static bool is_nd(const struct pkt *p, uint8_t hop_limit)
 }
 
 /* A non-first fragment takes the verdict stored for its first fragment. */
-static enum sg_reason frag_follow(struct sg_ref_state *st, const struct pkt *p,
-				  uint64_t now, uint32_t *mark_out)
+static struct decision frag_follow(struct sg_ref_state *st,
+				   const struct pkt *p, uint64_t now)
 {
 	struct sg_ref_frag *f = frag_find(st, p);
 
 	if (!f || f->expires <= now)
-		return SG_R_FRAG_NO_FIRST;
+		return (struct decision){ .reason = SG_R_FRAG_NO_FIRST };
 	if (p->frag_off < f->thlen)
-		return SG_R_FRAG_OVERLAP;
-	*mark_out = sg_ref_reason_passes(f->reason) ? f->mark : 0;
-	return f->reason;
+		return (struct decision){ .reason = SG_R_FRAG_OVERLAP };
+	return (struct decision){ f->reason, f->mark, f->rule };
 }
 
 /* Forget the outer IP header but keep what Ethernet said. */
@@ -1127,8 +1148,10 @@ enum sg_reason sg_ref_decide(const struct sg_policy *policy,
 	if (tunnelled && p.frag)
 		return SG_R_FRAG_OUTER;
 	/* Parsing 7. */
-	if (p.frag && !p.first_frag)
-		return frag_follow(state, &p, where->now_ns, mark_out);
+	if (p.frag && !p.first_frag) {
+		d = frag_follow(state, &p, where->now_ns);
+		goto out;
+	}
 
 	/* Parsing 6. */
 	if (tunnelled) {
@@ -1153,9 +1176,7 @@ enum sg_reason sg_ref_decide(const struct sg_policy *policy,
 		if (is_nd(&p, hop_limit))
 			return SG_R_ND;
 		if (p.frag && !p.first_frag) {
-			r = frag_follow(state, &p, where->now_ns, mark_out);
-			d.reason = r;
-			d.mark = *mark_out;
+			d = frag_follow(state, &p, where->now_ns);
 			goto out;
 		}
 	}
@@ -1163,7 +1184,7 @@ enum sg_reason sg_ref_decide(const struct sg_policy *policy,
 	d = decide(policy, where, &p, len, state);
 	/* Parsing 7: a first fragment stores its verdict, whatever it is. */
 	if (p.first_frag)
-		frag_store(state, &p, d.reason, d.mark, where->now_ns);
+		frag_store(state, &p, &d, where->now_ns);
 out:
 	*rule_out = d.rule;
 	*mark_out = sg_ref_reason_passes(d.reason) ? d.mark : 0;

@@ -30,9 +30,6 @@ struct sg_ref_ctx {
 	uint64_t now_ns;	/* clock of flow/fragment timeouts and rates */
 };
 
-/* rule_out when more than one rule allows the packet (the BPF trie picks one). */
-#define SG_REF_RULE_AMBIGUOUS	UINT32_MAX
-
 struct sg_ref_flow;
 struct sg_ref_frag;
 struct sg_ref_bucket;
@@ -64,8 +61,7 @@ void sg_ref_state_free(struct sg_ref_state *state);
  * @state: flows, fragments and rate state, updated
  * @mark_out: receives the mark a passed packet carries (0: mark left alone)
  * @rule_out: receives the id of the rule a new flow matched (RULE, or a
- *            RATE_* drop after the match), 0 when none did,
- *            SG_REF_RULE_AMBIGUOUS when several rules match
+ *            RATE_* drop after the match), 0 when none did
  *
  * Return: the reason; sg_ref_reason_passes() tells pass or drop.
  */
