@@ -3,8 +3,10 @@
  * Differential test of the data path: random policies and random, then
  * mutated, packets go through the BPF programs (BPF_PROG_TEST_RUN on the
  * programs sg_dp_open() loaded and sg_dp_apply() programmed) and through
- * the reference model (refmodel.c); verdict, reason, mark and, where one
- * rule alone allows the packet, the rule must agree for every packet.
+ * the reference model (refmodel.c); verdict, reason, mark and, for packets
+ * a rule allows, the rule must agree for every packet. Rates are checked
+ * with budgets spent within milliseconds, and a last part replays
+ * conversations under a successor generation with flow state kept.
  *
  * Runs in a private network namespace with one veth per uplink and app, so
  * that the programs see real interface indexes.
