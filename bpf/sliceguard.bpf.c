@@ -679,11 +679,20 @@ static __always_inline __u32 rule_lookup(struct sg_ctx *c)
 	return id ? *id : 0;
 }
 
-static __always_inline bool rule_exists(struct sg_ctx *c, __u32 rule_id)
+static __always_inline struct sg_rule_cfg *rule_cfg(struct sg_ctx *c, __u32 rule_id)
 {
 	void *m = slot_map(&sg_rules, c->slot);
 
-	return m && bpf_map_lookup_elem(m, &rule_id);
+	return m ? lookup_id(m, rule_id) : NULL;
+}
+
+static __always_inline bool same_match(const struct sg_rule_match *a,
+				       const struct sg_rule_match *b)
+{
+	return a->src_kind == b->src_kind && a->src_id == b->src_id &&
+	       a->dst_kind == b->dst_kind && a->dst_id == b->dst_id &&
+	       a->proto == b->proto && a->port_first == b->port_first &&
+	       a->port_last == b->port_last;
 }
 
 /* ---- flows ---- */
@@ -714,15 +723,23 @@ static __always_inline void flow_key(const struct sg_pkt *p, struct sg_flow_key 
 	}
 }
 
-/* A live flow entry whose rule still exists in this generation. */
+/*
+ * A live flow entry whose rule still exists in this generation: a rule of
+ * the same id with the same match. The id alone is not enough, the policy
+ * store gives a removed rule's id to the next rule added.
+ */
 static __always_inline struct sg_flow_val *flow_find(struct sg_ctx *c, bool reverse)
 {
 	struct sg_flow_key k = {};
 	struct sg_flow_val *v;
+	struct sg_rule_cfg *r;
 
 	flow_key(&c->p, &k, reverse);
 	v = bpf_map_lookup_elem(&sg_flows, &k);
-	if (!v || v->expires_ns < c->now || !rule_exists(c, v->rule_id))
+	if (!v || v->expires_ns < c->now)
+		return NULL;
+	r = rule_cfg(c, v->rule_id);
+	if (!r || !same_match(&r->match, &v->match))
 		return NULL;
 	return v;
 }
@@ -890,6 +907,7 @@ SG_GLOBAL int sg_decide_flow(struct sg_ctx *c)
 	struct sg_flow_val *f;
 	struct sg_flow_key k = {};
 	struct sg_flow_val nf = {};
+	struct sg_rule_cfg *r;
 	bool police_here;
 	int reason = -1;
 
@@ -936,7 +954,8 @@ SG_GLOBAL int sg_decide_flow(struct sg_ctx *c)
 	if (c->src.kind == SLICEGUARD_PEER_ANY)
 		return SG_R_NO_RULE;
 	c->rule_id = rule_lookup(c);
-	if (!c->rule_id)
+	r = rule_cfg(c, c->rule_id);
+	if (!r)
 		return SG_R_NO_RULE;
 	if (police_here)
 		reason = sg_police_all(c);
@@ -946,6 +965,7 @@ SG_GLOBAL int sg_decide_flow(struct sg_ctx *c)
 	flow_key(&c->p, &k, false);
 	nf.expires_ns = c->now + flow_timeout(c->p.proto);
 	nf.rule_id = c->rule_id;
+	nf.match = r->match;
 	if (bpf_map_update_elem(&sg_flows, &k, &nf, BPF_ANY))
 		return SG_R_FLOW_FULL;
 	return SG_R_RULE;

@@ -195,6 +195,24 @@ struct sg_app_cfg {
 	struct sg_endpoint_cfg endpoints[SG_MAX_ENDPOINTS];
 };
 
+/*
+ * What a rule matches, as the policy store holds it: the identity of a rule
+ * next to its id. The store hands out the lowest free rule id, so a removed
+ * rule's id can come back on a different rule; a flow entry keeps the match
+ * of the rule that allowed it and counts only while the rule of that id
+ * still matches exactly this.
+ */
+struct sg_rule_match {
+	__u8 src_kind;
+	__u8 dst_kind;
+	__u8 proto;		/* 0: any */
+	__u8 pad;		/* always 0 */
+	__u32 src_id;
+	__u32 dst_id;		/* 0 for kind any */
+	__u16 port_first;
+	__u16 port_last;
+};
+
 /* sg_rules: rule id -> configuration. */
 struct sg_rule_cfg {
 	__u32 id;
@@ -202,6 +220,7 @@ struct sg_rule_cfg {
 	__u64 rate_bytes;
 	__u64 tau_bytes_ns;
 	__u64 rate_packets;
+	struct sg_rule_match match;
 };
 
 /* sg_flows (LRU): forward 5-tuple of an allowed flow. */
@@ -219,6 +238,7 @@ struct sg_flow_val {
 	__u64 expires_ns;
 	__u32 rule_id;		/* the rule that allowed the flow */
 	__u32 pad;
+	struct sg_rule_match match;	/* and what that rule matched */
 };
 
 /* sg_frags (LRU): verdict of a first fragment. */

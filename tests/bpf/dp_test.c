@@ -1221,6 +1221,91 @@ TEST_F(dp, removed_rule_ends_its_flows)
 	UPLINK(UP0, &ack, SG_R_NO_RULE, 0);
 }
 
+static struct sg_rule *rule_by_id(struct sg_policy *pol, uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < pol->n_rules; i++)
+		if (pol->rules[i].id == id)
+			return &pol->rules[i];
+	return NULL;
+}
+
+/*
+ * The policy store gives a removed rule's id to the next rule added: a flow
+ * of the old rule 3 (miot->telemetry, any proto) must not live on under a
+ * new rule 3 that matches something else.
+ */
+TEST_F(dp, reused_rule_id_ends_the_old_rules_flows)
+{
+	struct pkt syn, synack, ack, urllc_syn;
+	struct sg_rule *r;
+
+	v4_tcp(&syn, 300, "10.3.0.5", "192.0.2.12", 40010, 8080, TCP_SYN);
+	v4_tcp(&synack, -1, "192.0.2.12", "10.3.0.5", 8080, 40010, TCP_SYN | TCP_ACK);
+	v4_tcp(&ack, 300, "10.3.0.5", "192.0.2.12", 40010, 8080, TCP_ACK);
+	v4_tcp(&urllc_syn, 200, "10.2.0.5", "192.0.2.12", 40011, 8080, TCP_SYN);
+	UPLINK(UP0, &syn, SG_R_RULE, 0x103);
+	APP_IN(APP3, &synack, SG_R_REPLY, 0x103);
+	UPLINK(UP0, &ack, SG_R_FLOW, 0x103);
+	UPLINK(UP0, &urllc_syn, SG_R_NO_RULE, 0);
+
+	/* Rule 3 removed, and its id handed to urllc->telemetry. */
+	r = rule_by_id(&self->pol, 3);
+	ASSERT_NE(NULL, r);
+	r->src_id = 2;
+	ASSERT_EQ(0, reapply(self->dp, &self->pol));
+	UPLINK(UP0, &ack, SG_R_NO_RULE, 0);
+	APP_IN(APP3, &synack, SG_R_NO_RULE, 0);
+	UPLINK(UP0, &urllc_syn, SG_R_RULE, 0x102);
+}
+
+/* A new rule 3 differing only in proto: the old flow is new to it. */
+TEST_F(dp, reused_rule_id_with_another_proto_decides_anew)
+{
+	struct pkt syn, synack, ack;
+	struct sg_rule *r;
+
+	v4_tcp(&syn, 300, "10.3.0.5", "192.0.2.12", 40012, 8080, TCP_SYN);
+	v4_tcp(&synack, -1, "192.0.2.12", "10.3.0.5", 8080, 40012, TCP_SYN | TCP_ACK);
+	v4_tcp(&ack, 300, "10.3.0.5", "192.0.2.12", 40012, 8080, TCP_ACK);
+	UPLINK(UP0, &syn, SG_R_RULE, 0x103);
+
+	r = rule_by_id(&self->pol, 3);
+	ASSERT_NE(NULL, r);
+	r->proto = 6;
+	ASSERT_EQ(0, reapply(self->dp, &self->pol));
+	/* No reply before the new rule has allowed the flow again. */
+	APP_IN(APP3, &synack, SG_R_NO_RULE, 0);
+	UPLINK(UP0, &ack, SG_R_RULE, 0x103);
+	APP_IN(APP3, &synack, SG_R_REPLY, 0x103);
+	UPLINK(UP0, &ack, SG_R_FLOW, 0x103);
+}
+
+/* Rule 3 kept with the same match (its rate may change): its flows stay. */
+TEST_F(dp, unchanged_rule_keeps_its_flows_across_generations)
+{
+	struct pkt syn, synack, ack;
+	struct sg_rule *r;
+	int i;
+
+	v4_tcp(&syn, 300, "10.3.0.5", "192.0.2.12", 40013, 8080, TCP_SYN);
+	v4_tcp(&synack, -1, "192.0.2.12", "10.3.0.5", 8080, 40013, TCP_SYN | TCP_ACK);
+	v4_tcp(&ack, 300, "10.3.0.5", "192.0.2.12", 40013, 8080, TCP_ACK);
+	UPLINK(UP0, &syn, SG_R_RULE, 0x103);
+	/* Both slots, and a rate change on the rule in between. */
+	for (i = 0; i < 3; i++) {
+		if (i == 1) {
+			r = rule_by_id(&self->pol, 3);
+			ASSERT_NE(NULL, r);
+			r->rate_packets = 1000000;
+		}
+		ASSERT_EQ(0, reapply(self->dp, &self->pol));
+		APP_IN(APP3, &synack, SG_R_REPLY, 0x103);
+		UPLINK(UP0, &ack, SG_R_FLOW, 0x103);
+	}
+}
+
 TEST_F(dp, generations_alternate_slots)
 {
 	struct pkt p;

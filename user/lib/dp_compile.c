@@ -394,6 +394,15 @@ static int compile_rule(struct sg_dp_image *img, const struct sg_rule *r, char *
 		.rate_bytes = r->rate_bytes,
 		.tau_bytes_ns = tau_ns(r->rate_bytes, r->burst_bytes),
 		.rate_packets = r->rate_packets,
+		.match = {
+			.src_kind = r->src_kind,
+			.dst_kind = r->dst_kind,
+			.proto = r->proto,
+			.src_id = r->src_id,
+			.dst_id = r->dst_id,
+			.port_first = r->port_first,
+			.port_last = r->port_last,
+		},
 	};
 	struct rule_emit e;
 	int ret;
