@@ -736,7 +736,7 @@ static __always_inline struct sg_flow_val *flow_find(struct sg_ctx *c, bool reve
 
 	flow_key(&c->p, &k, reverse);
 	v = bpf_map_lookup_elem(&sg_flows, &k);
-	if (!v || v->expires_ns < c->now)
+	if (!v || v->expires_ns <= c->now)
 		return NULL;
 	r = rule_cfg(c, v->rule_id);
 	if (!r || !same_match(&r->match, &v->match))
@@ -1061,7 +1061,7 @@ static __always_inline int frag_follow(struct sg_ctx *c)
 	__builtin_memcpy(k.saddr, c->p.saddr, 16);
 	__builtin_memcpy(k.daddr, c->p.daddr, 16);
 	v = bpf_map_lookup_elem(&sg_frags, &k);
-	if (!v || v->expires_ns < c->now)
+	if (!v || v->expires_ns <= c->now)
 		return SG_R_FRAG_NO_FIRST;
 	if ((__u32)c->p.frag_off * 8 < v->l4_len)
 		return SG_R_FRAG_OVERLAP;
