@@ -9,6 +9,7 @@
 #   make checkpatch   kernel style check of the module
 #   make bench        benchmarks (bench/)
 #   make demo         the whole system at work (in the VM where needed)
+#   make install      module, slicectl, sliceguardd and the systemd unit
 
 # Debian's 6.12 kernel from bookworm-backports is the default target.
 KVER ?= $(shell ls -1 /lib/modules 2>/dev/null | grep -E '^6\.12\.' | sort -V | tail -n1)
@@ -23,7 +24,7 @@ BPFTOOL ?= $(shell command -v bpftool || ls /usr/sbin/bpftool 2>/dev/null)
 
 export KVER KDIR BUILD KSRC BIN CLANG BPFTOOL
 
-.PHONY: all kmod user bpf clean regen check-regen checkpatch ksrc check bench demo
+.PHONY: all kmod user bpf install clean regen check-regen checkpatch ksrc check bench demo
 
 all: kmod bpf user
 
@@ -50,6 +51,16 @@ checkpatch: $(KSRC)/.extracted-from
 	$(KSRC)/scripts/checkpatch.pl --strict --no-tree --terse \
 		--ignore FILE_PATH_CHANGES,MACRO_ARG_REUSE \
 		-f $(filter-out kmod/sliceguard-nl-gen.% kmod/%.mod.c,$(wildcard kmod/*.c kmod/*.h))
+
+PREFIX ?= /usr
+
+# DESTDIR stages a package; without it this installs onto the running host.
+install: all
+	install -D -m 0755 $(BIN)/slicectl $(DESTDIR)$(PREFIX)/sbin/slicectl
+	install -D -m 0755 $(BIN)/sliceguardd $(DESTDIR)$(PREFIX)/sbin/sliceguardd
+	install -D -m 0644 dist/sliceguardd.service \
+		$(DESTDIR)/lib/systemd/system/sliceguardd.service
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) modules_install
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
