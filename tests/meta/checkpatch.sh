@@ -22,7 +22,7 @@ judged=MACRO_ARG_REUSE
 
 for f in $files; do
 	if out=$("$checkpatch" --strict --no-tree --terse \
-		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG,$judged -f "$f" 2>&1); then
+		--ignore FILE_PATH_CHANGES,$judged -f "$f" 2>&1); then
 		tap_ok "checkpatch --strict: $f"
 	else
 		tap_fail "checkpatch --strict: $f" "$out"
