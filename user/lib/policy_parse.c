@@ -1153,6 +1153,13 @@ static void remove_elem(void *array, unsigned int *n, unsigned int idx, size_t e
 	(*n)--;
 }
 
+/* Whether @r names the slice or app @kind/@id as its source or destination. */
+static bool rule_refers(const struct sg_rule *r, uint32_t kind, uint32_t id)
+{
+	return (r->src_kind == kind && r->src_id == id) ||
+	       (r->dst_kind == kind && r->dst_id == id);
+}
+
 static int apply_slice(struct sg_policy *p, const struct sg_command *cmd,
 		       char *err, size_t errlen)
 {
@@ -1179,8 +1186,7 @@ static int apply_slice(struct sg_policy *p, const struct sg_command *cmd,
 		for (i = 0; i < p->n_rules; i++) {
 			const struct sg_rule *r = &p->rules[i];
 
-			if ((r->src_kind == SLICEGUARD_PEER_SLICE && r->src_id == s->id) ||
-			    (r->dst_kind == SLICEGUARD_PEER_SLICE && r->dst_id == s->id))
+			if (rule_refers(r, SLICEGUARD_PEER_SLICE, s->id))
 				return fail(err, errlen, EBUSY, "slice %s used by rule %u",
 					    s->name, r->id);
 		}
@@ -1217,8 +1223,7 @@ static int apply_app(struct sg_policy *p, const struct sg_command *cmd,
 		for (i = 0; i < p->n_rules; i++) {
 			const struct sg_rule *r = &p->rules[i];
 
-			if ((r->src_kind == SLICEGUARD_PEER_APP && r->src_id == a->id) ||
-			    (r->dst_kind == SLICEGUARD_PEER_APP && r->dst_id == a->id))
+			if (rule_refers(r, SLICEGUARD_PEER_APP, a->id))
 				return fail(err, errlen, EBUSY, "app %s used by rule %u",
 					    a->name, r->id);
 		}
