@@ -41,6 +41,11 @@
 
 #define ICMP_ECHOREPLY		0
 #define ICMP_ECHO		8
+#define ICMP_DEST_UNREACH	3
+#define ICMP_TIME_EXCEEDED	11
+#define ICMP_PARAMETERPROB	12
+#define ICMPV6_DEST_UNREACH	1
+#define ICMPV6_PARAMPROB	4
 #define ICMPV6_ECHO_REQUEST	128
 #define ICMPV6_ECHO_REPLY	129
 
@@ -228,6 +233,7 @@ struct sg_ctx {
 	__u32 mark;
 	__u32 src_slice, dst_slice, src_app, dst_app;
 	__u32 iface_app;	/* app interfaces: the app behind it */
+	struct sg_flow_key quote;	/* ICMP errors: the quoted packet; family 0: none */
 	__u8 iface_mode;	/* uplinks: enum sliceguard_uplink_mode */
 	__u8 iface_unsliced;	/* uplinks: enum sliceguard_unsliced */
 	__u8 pad[2];
@@ -728,20 +734,48 @@ static __always_inline void flow_key(const struct sg_pkt *p, struct sg_flow_key 
  * the same id with the same match. The id alone is not enough, the policy
  * store gives a removed rule's id to the next rule added.
  */
-static __always_inline struct sg_flow_val *flow_find(struct sg_ctx *c, bool reverse)
+static __always_inline struct sg_flow_val *flow_get(struct sg_ctx *c, struct sg_flow_key *k)
 {
-	struct sg_flow_key k = {};
 	struct sg_flow_val *v;
 	struct sg_rule_cfg *r;
 
-	flow_key(&c->p, &k, reverse);
-	v = bpf_map_lookup_elem(&sg_flows, &k);
+	v = bpf_map_lookup_elem(&sg_flows, k);
 	if (!v || v->expires_ns <= c->now)
 		return NULL;
 	r = rule_cfg(c, v->rule_id);
 	if (!r || !same_match(&r->match, &v->match))
 		return NULL;
 	return v;
+}
+
+static __always_inline struct sg_flow_val *flow_find(struct sg_ctx *c, bool reverse)
+{
+	struct sg_flow_key k = {};
+
+	flow_key(&c->p, &k, reverse);
+	return flow_get(c, &k);
+}
+
+/*
+ * An ICMP error whose quoted packet belongs to a stored flow, in either
+ * direction ("Decision" step 1). The key is copied to the stack: before 6.3
+ * a map key may not point into a global function's pointer argument.
+ */
+static __always_inline struct sg_flow_val *flow_related(struct sg_ctx *c)
+{
+	struct sg_flow_key k = c->quote;
+	struct sg_flow_val *v;
+
+	if (!k.family)
+		return NULL;
+	v = flow_get(c, &k);
+	if (v)
+		return v;
+	k.sport = c->quote.dport;
+	k.dport = c->quote.sport;
+	__builtin_memcpy(k.saddr, c->quote.daddr, 16);
+	__builtin_memcpy(k.daddr, c->quote.saddr, 16);
+	return flow_get(c, &k);
 }
 
 static __always_inline bool reply_allowed(const struct sg_pkt *p)
@@ -916,6 +950,12 @@ SG_GLOBAL int sg_decide_flow(struct sg_ctx *c)
 	police_here = c->hook != SG_HOOK_APP_EGRESS;
 	note_peers(c);
 
+	/* Neither refreshes the flow nor is policed, like a reply. */
+	f = flow_related(c);
+	if (f) {
+		c->rule_id = f->rule_id;
+		return SG_R_RELATED;
+	}
 	if (reply_allowed(&c->p)) {
 		f = flow_find(c, true);
 		if (f) {
@@ -1129,6 +1169,79 @@ SG_GLOBAL int sg_decide(struct sg_ctx *c)
 	return reason;
 }
 
+static __always_inline bool is_icmp_error(const struct sg_pkt *p)
+{
+	if (p->is_frag || !p->l4_len)
+		return false;
+	if (p->family == AF_INET && p->proto == IPPROTO_ICMP)
+		return p->icmp_type == ICMP_DEST_UNREACH || p->icmp_type == ICMP_TIME_EXCEEDED ||
+		       p->icmp_type == ICMP_PARAMETERPROB;
+	if (p->family == AF_INET6 && p->proto == IPPROTO_ICMPV6)
+		return p->icmp_type >= ICMPV6_DEST_UNREACH && p->icmp_type <= ICMPV6_PARAMPROB;
+	return false;
+}
+
+/*
+ * The packet an ICMP error quotes after its 8-byte header ("Decision" step
+ * 1): an IP header of the error's family with no extension headers, then 8
+ * transport bytes, all within the error's IP payload. Its source must be the
+ * error's destination: the error is about a packet that destination sent.
+ * Anything else leaves c->quote empty, and the error is decided like any
+ * other packet.
+ */
+static __always_inline void parse_quote(void *ctx, int xdp, struct sg_ctx *c)
+{
+	struct sg_pkt *p = &c->p;
+	struct sg_flow_key *q = &c->quote;
+	__u32 off = p->l4_off + 8, room, hlen;
+	__u8 h[40], proto;
+
+	if (!is_icmp_error(p) || p->l4_room < 8)
+		return;
+	room = p->l4_room - 8;
+	if (p->family == AF_INET) {
+		if (room < 20 || load(ctx, xdp, off, h, 20))
+			return;
+		hlen = (h[0] & 0x0f) * 4;
+		/* A non-first fragment quotes no transport header. */
+		if ((h[0] >> 4) != 4 || hlen < 20 || (bpf_ntohs(*(__be16 *)&h[6]) & 0x1fff))
+			return;
+		proto = h[9];
+		__builtin_memcpy(q->saddr, &h[12], 4);
+		__builtin_memcpy(q->daddr, &h[16], 4);
+	} else {
+		if (room < 40 || load(ctx, xdp, off, h, 40))
+			return;
+		hlen = 40;
+		if ((h[0] >> 4) != 6)
+			return;
+		proto = h[6];
+		__builtin_memcpy(q->saddr, &h[8], 16);
+		__builtin_memcpy(q->daddr, &h[24], 16);
+	}
+	if (room < hlen + 8 || load(ctx, xdp, off + hlen, h, 8))
+		goto none;
+	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP) {
+		q->sport = *(__be16 *)&h[0];
+		q->dport = *(__be16 *)&h[2];
+	} else if ((proto == IPPROTO_ICMP && p->family == AF_INET &&
+		    (h[0] == ICMP_ECHO || h[0] == ICMP_ECHOREPLY)) ||
+		   (proto == IPPROTO_ICMPV6 && p->family == AF_INET6 &&
+		    (h[0] == ICMPV6_ECHO_REQUEST || h[0] == ICMPV6_ECHO_REPLY))) {
+		q->sport = *(__be16 *)&h[4];
+		q->dport = q->sport;
+	} else {
+		goto none;
+	}
+	if (__builtin_memcmp(q->saddr, p->daddr, 16))
+		goto none;
+	q->family = p->family;
+	q->proto = proto;
+	return;
+none:
+	__builtin_memset(q, 0, sizeof(*q));
+}
+
 /* The interface and "Parsing (both programs)"; -1 when sg_decide() is next. */
 static __always_inline int parse(void *ctx, int xdp, struct sg_ctx *c)
 {
@@ -1180,6 +1293,7 @@ static __always_inline int parse(void *ctx, int xdp, struct sg_ctx *c)
 		if (is_nd(p))
 			return SG_R_ND;
 	}
+	parse_quote(ctx, xdp, c);
 	return -1;
 }
 

@@ -88,6 +88,7 @@ enum sg_reason {
 	SG_R_RATE_RULE,		/* drop */
 	SG_R_RULE,		/* pass */
 	SG_R_FLOW_FULL,		/* pass: allowed, but no flow entry could be stored */
+	SG_R_RELATED,		/* pass: ICMP error quoting a packet of a stored flow */
 	SG_R_MAX,
 };
 
@@ -95,7 +96,8 @@ enum sg_reason {
 #define SG_PASS_REASONS							\
 	((1U << SG_R_NON_IP) | (1U << SG_R_ND) | (1U << SG_R_GTP_CONTROL) |	\
 	 (1U << SG_R_UNSLICED_PASS) | (1U << SG_R_REPLY) | (1U << SG_R_FLOW) |	\
-	 (1U << SG_R_INTRA_SLICE) | (1U << SG_R_RULE) | (1U << SG_R_FLOW_FULL))
+	 (1U << SG_R_INTRA_SLICE) | (1U << SG_R_RULE) | (1U << SG_R_FLOW_FULL) |	\
+	 (1U << SG_R_RELATED))
 
 enum sg_hook {
 	SG_HOOK_UPLINK,		/* XDP on an uplink */

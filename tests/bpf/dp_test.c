@@ -1146,6 +1146,147 @@ TEST_F(dp, gtpu)
 	UPLINK(GTP0, &inner_cut, SG_R_MALFORMED, 0);
 }
 
+/* ---- ICMP errors about stored flows ---- */
+
+/*
+ * An ICMP error header (type, code, checksum, MTU or unused); the quoted
+ * packet follows: ip4()/ip6() and 8 transport bytes.
+ */
+static void icmp_err(struct pkt *p, uint8_t type, uint8_t code, uint16_t mtu)
+{
+	put8(p, type);
+	put8(p, code);
+	put16(p, 0);
+	put16(p, 0);
+	put16(p, mtu);
+}
+
+/* The first 8 bytes of a TCP header, as an ICMP error quotes them. */
+static void tcp8(struct pkt *p, uint16_t sport, uint16_t dport)
+{
+	put16(p, sport);
+	put16(p, dport);
+	put32(p, 1);
+}
+
+/* An IPv4 error from src to dst quoting qsrc:qsport -> qdst:qdport over TCP. */
+static void v4_err(struct pkt *p, int vid, const char *src, const char *dst, uint8_t type,
+		   uint8_t code, const char *qsrc, const char *qdst, uint16_t qsport,
+		   uint16_t qdport)
+{
+	pkt_init(p);
+	if (vid >= 0) {
+		eth(p, 0x8100);
+		tag(p, vid, 0x0800);
+	} else {
+		eth(p, 0x0800);
+	}
+	ip4(p, src, dst, 1);
+	icmp_err(p, type, code, 1400);
+	ip4(p, qsrc, qdst, 6);
+	tcp8(p, qsport, qdport);
+	pkt_done(p);
+}
+
+TEST_F(dp, icmp_errors_of_allowed_flows)
+{
+	struct pkt syn, frag_needed, unknown, not_ours, cut, app_unreach, ue_unreach, gtp_err,
+		redirect;
+
+	/*
+	 * telemetry (any proto and port, so nothing is NO_ENDPOINT) opens
+	 * tcp/80 to the outside; a router says the path MTU is lower.
+	 */
+	add_rule(&self->pol, 8, APP, 12, ANY, 0, 6, 80, 80);
+	ASSERT_EQ(0, reapply(self->dp, &self->pol));
+	v4_tcp(&syn, -1, "192.0.2.12", "198.51.100.7", 41000, 80, TCP_SYN);
+	v4_err(&frag_needed, -1, "203.0.113.1", "192.0.2.12", 3, 4, "192.0.2.12",
+	       "198.51.100.7", 41000, 80);
+	v4_err(&unknown, -1, "203.0.113.1", "192.0.2.12", 3, 4, "192.0.2.12",
+	       "198.51.100.7", 41001, 80);
+	/* The quoted packet was not sent by the error's destination. */
+	v4_err(&not_ours, -1, "203.0.113.1", "192.0.2.12", 3, 4, "198.51.100.7",
+	       "192.0.2.12", 80, 41000);
+	/* Cut inside the quoted transport bytes. */
+	v4_err(&cut, -1, "203.0.113.1", "192.0.2.12", 3, 4, "192.0.2.12", "198.51.100.7",
+	       41000, 80);
+	cut.len -= 2;
+	set16(&cut, 14 + 2, cut.len - 14);
+	/* Redirect (5) is not an error about the flow. */
+	v4_err(&redirect, -1, "203.0.113.1", "192.0.2.12", 5, 1, "192.0.2.12",
+	       "198.51.100.7", 41000, 80);
+
+	APP_OUT(APP3, &frag_needed, SG_R_NO_RULE, 0);	/* no flow yet */
+	APP_IN(APP3, &syn, SG_R_RULE, 0);
+	APP_OUT(APP3, &frag_needed, SG_R_RELATED, 0);
+	APP_OUT(APP3, &frag_needed, SG_R_RELATED, 0);	/* it opened no flow */
+	APP_OUT(APP3, &unknown, SG_R_NO_RULE, 0);
+	APP_OUT(APP3, &not_ours, SG_R_NO_RULE, 0);
+	APP_OUT(APP3, &cut, SG_R_NO_RULE, 0);
+	APP_OUT(APP3, &redirect, SG_R_NO_RULE, 0);
+
+	/*
+	 * A UE's flow to video (rule 1): video answers a packet of it with
+	 * port unreachable (the forward direction quoted), the UE answers
+	 * video's reply with one (the reverse direction quoted), plain and in
+	 * GTP-U. An ICMP error to video is otherwise NO_ENDPOINT (tcp/443).
+	 */
+	v4_tcp(&syn, 100, "10.1.0.5", "192.0.2.10", 40010, 443, TCP_SYN);
+	v4_err(&app_unreach, -1, "192.0.2.10", "10.1.0.5", 3, 3, "10.1.0.5", "192.0.2.10",
+	       40010, 443);
+	v4_err(&ue_unreach, 100, "10.1.0.5", "192.0.2.10", 3, 3, "192.0.2.10", "10.1.0.5",
+	       443, 40010);
+	pkt_init(&gtp_err);
+	eth(&gtp_err, 0x0800);
+	ip4(&gtp_err, "192.168.50.1", "192.168.50.2", 17);
+	udp(&gtp_err, 2152, 2152);
+	gtp(&gtp_err, 0x30, 255, 0x1001);
+	ip4(&gtp_err, "10.1.0.5", "192.0.2.10", 1);
+	icmp_err(&gtp_err, 11, 0, 0);
+	ip4(&gtp_err, "192.0.2.10", "10.1.0.5", 6);
+	tcp8(&gtp_err, 443, 40010);
+	pkt_done(&gtp_err);
+
+	UPLINK(UP0, &ue_unreach, SG_R_NO_ENDPOINT, 0);
+	APP_IN(APP1, &app_unreach, SG_R_NO_RULE, 0);
+	UPLINK(UP0, &syn, SG_R_RULE, 0x101);
+	APP_IN(APP1, &app_unreach, SG_R_RELATED, 0x101);
+	UPLINK(UP0, &ue_unreach, SG_R_RELATED, 0x101);
+	UPLINK(GTP0, &gtp_err, SG_R_RELATED, 0x101);
+}
+
+TEST_F(dp, icmpv6_packet_too_big)
+{
+	struct pkt syn, ptb, unknown, truncated;
+
+	pkt_init(&syn);
+	eth(&syn, 0x86dd);
+	ip6(&syn, "fd00:1::7", "2001:db8::10", 6);
+	tcp(&syn, 41000, 443, TCP_SYN);
+	pkt_done(&syn);
+	/* A router tells video its replies to the UE are too big. */
+	pkt_init(&ptb);
+	eth(&ptb, 0x86dd);
+	ip6(&ptb, "2001:db8:ffff::1", "2001:db8::10", 58);
+	icmp_err(&ptb, 2, 0, 1280);
+	ip6(&ptb, "2001:db8::10", "fd00:1::7", 6);
+	tcp8(&ptb, 443, 41000);
+	pkt_done(&ptb);
+	unknown = ptb;
+	unknown.d[unknown.len - 6] ^= 1;	/* another UE port */
+	/* The quoted IPv6 header, cut short. */
+	truncated = ptb;
+	truncated.len -= 20;
+	set16(&truncated, 14 + 4, truncated.len - 14 - 40);
+
+	/* Not related, an error is decided like any packet: video takes tcp/443 only. */
+	APP_OUT(APP1, &ptb, SG_R_NO_ENDPOINT, 0);
+	UPLINK(UP0, &syn, SG_R_RULE, 0x101);
+	APP_OUT(APP1, &ptb, SG_R_RELATED, 0);
+	APP_OUT(APP1, &unknown, SG_R_NO_ENDPOINT, 0);
+	APP_OUT(APP1, &truncated, SG_R_NO_ENDPOINT, 0);
+}
+
 /* ---- rates ---- */
 
 TEST_F(dp, ue_rate)

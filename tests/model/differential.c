@@ -429,6 +429,9 @@ struct flowspec {
 	uint8_t ext[10];
 	/* payload */
 	size_t payload;
+	/* ICMP errors: the quoted packet after the 8-byte ICMP header */
+	const uint8_t *quote;
+	size_t quote_len;
 };
 
 /* Random address of the wanted sort, family fam. */
@@ -621,6 +624,15 @@ static void build_l4(struct buf *b, const struct flowspec *f)
 		put16(b, 0);
 	} else if ((f->proto == IPPROTO_ICMP && f->src.family == AF_INET) ||
 		   (f->proto == IPPROTO_ICMPV6 && f->src.family == AF_INET6)) {
+		if (f->quote) {
+			/* type, code, checksum, then the MTU or unused */
+			put8(b, f->icmp_type);
+			put8(b, (uint8_t)rnd(6));
+			put16(b, 0);
+			put32(b, 1400);
+			put(b, f->quote, f->quote_len);
+			return;
+		}
 		put8(b, f->icmp_type);
 		put8(b, 0);
 		put16(b, 0);
@@ -1275,6 +1287,58 @@ static const struct hook *sender_hook(const struct run *run,
 }
 
 /*
+ * An ICMP error about packet q (sent by q's source), built as e: mostly a
+ * real error type quoting q's IP header and 8 or more transport bytes, sent
+ * back to q's source; sometimes a truncated quote, a quote of another
+ * packet (its source not the error's destination, or other ports), a
+ * non-error type, or a fragment. Delivered on h and, toward an app, to that
+ * app's interface.
+ */
+static void send_icmp_error(struct run *run, const struct hooks *hk,
+			    const struct hook *h, struct flowspec e,
+			    const struct flowspec *q)
+{
+	static const uint8_t t4[] = { 3, 11, 12, 3, 5, 0 };
+	static const uint8_t t6[] = { 1, 2, 3, 4, 2, 128, 135 };
+	struct flowspec qq = *q;
+	struct buf qb = { .len = 0 }, b = { .len = 0 };
+	size_t qhdr = q->src.family == AF_INET ? 20 : 40;
+	bool v4 = e.src.family == AF_INET;
+	int ai;
+
+	qq.n_ext = 0;
+	if (chance(10)) {
+		qq.sport ^= (uint16_t)(1 + rnd(65535));
+		qq.icmp_id ^= (uint16_t)(1 + rnd(65535));
+	}
+	if (chance(10))
+		qq.src = addr_external(qq.src.family);
+	build_ip(&qb, &qq);
+	e.proto = v4 ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	e.icmp_type = v4 ? t4[rnd(chance(85) ? 3 : 6)] : t6[rnd(chance(85) ? 4 : 7)];
+	e.quote = qb.d;
+	/* Whole quotes when qb holds more than a header and 8 bytes. */
+	e.quote_len = chance(85) && qb.len > qhdr + 8 ? qhdr + 8 + rnd(qb.len - qhdr - 7) :
+							rnd(qhdr + 8);
+	if (e.quote_len > qb.len)
+		e.quote_len = qb.len;
+	e.payload = 0;
+	e.n_ext = 0;
+	if (chance(20))
+		e.src = addr_external(e.src.family);
+	build_frame(&b, &e);
+	check_packet(run, h, b.d, b.len);
+	ai = app_of_addr(run->pol, &e.dst);
+	if (ai >= 0) {
+		e.n_tags = 0;
+		e.gtpu = false;
+		b.len = 0;
+		build_frame(&b, &e);
+		check_packet(run, &hk->app_out[ai], b.d, b.len);
+	}
+}
+
+/*
  * A conversation: a packet, its delivery to the destination app, the
  * answer (sometimes a responder trying to open its own flow), the answer's
  * delivery, and the next packet of the flow.
@@ -1403,7 +1467,12 @@ static void send_conversation(struct run *run, const struct hooks *hk,
 			r.gtp_flags = 0;
 		}
 	}
+	/* An error about f on its way back, or about r toward the other end. */
+	if (chance(25))
+		send_icmp_error(run, hk, rh, r, &f);
 	send_flow(run, rh, &r, 0);
+	if (chance(15))
+		send_icmp_error(run, hk, h, f, &r);
 	si = app_of_addr(run->pol, &r.dst);
 	if (si >= 0) {
 		struct flowspec d = r;

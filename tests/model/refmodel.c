@@ -69,6 +69,11 @@ struct pkt {
 	uint8_t icmp_type;
 	bool icmp_echo_request, icmp_echo_reply;
 	uint16_t icmp_id;
+	/* An ICMP error's quoted packet, when Decision 1 can use it. */
+	bool has_quote;
+	uint8_t quote_proto;
+	uint8_t quote_src[16], quote_dst[16];
+	uint16_t quote_sport, quote_dport;
 };
 
 struct sg_ref_flow {
@@ -154,6 +159,7 @@ bool sg_ref_reason_passes(enum sg_reason reason)
 	case SG_R_INTRA_SLICE:
 	case SG_R_RULE:
 	case SG_R_FLOW_FULL:
+	case SG_R_RELATED:
 		return true;
 	default:
 		return false;
@@ -190,6 +196,7 @@ const char *sg_ref_reason_name(enum sg_reason reason)
 		[SG_R_RATE_RULE] = "RATE_RULE",
 		[SG_R_RULE] = "RULE",
 		[SG_R_FLOW_FULL] = "FLOW_FULL",
+		[SG_R_RELATED] = "RELATED",
 	};
 
 	if ((unsigned int)reason < sizeof(names) / sizeof(names[0]) &&
@@ -222,6 +229,69 @@ static bool is_ipv6_exthdr(uint8_t nh)
  * Returns 0, or the reason when the header is not all there: FRAG_TINY for
  * a first fragment, MALFORMED otherwise.
  */
+static bool is_icmp_error(const struct pkt *p)
+{
+	if (p->family == AF_INET && p->proto == PROTO_ICMP)
+		return p->icmp_type == 3 || p->icmp_type == 11 ||
+		       p->icmp_type == 12;
+	if (p->family == AF_INET6 && p->proto == PROTO_ICMPV6)
+		return p->icmp_type >= 1 && p->icmp_type <= 4;
+	return false;
+}
+
+/*
+ * Decision 1: the packet an unfragmented ICMP error quotes after its 8-byte
+ * header at @q (@avail bytes of the error's IP payload left): an IP header
+ * of the error's own version, for IPv6 with no extension headers, then 8
+ * bytes of TCP, UDP, SCTP or an echo message of the error's ICMP version.
+ * The quoted source must be the error's destination.
+ */
+static void parse_quote(struct pkt *p, const uint8_t *q, size_t avail)
+{
+	size_t hlen;
+	const uint8_t *t;
+	uint8_t proto;
+
+	if (p->family == AF_INET) {
+		if (avail < 20 || q[0] >> 4 != 4)
+			return;
+		hlen = (size_t)(q[0] & 0xf) * 4;
+		if (hlen < 20 || (get16(q + 6) & 0x1fff))
+			return;
+		proto = q[9];
+		memset(p->quote_src, 0, 16);
+		memset(p->quote_dst, 0, 16);
+		memcpy(p->quote_src, q + 12, 4);
+		memcpy(p->quote_dst, q + 16, 4);
+	} else {
+		if (avail < 40 || q[0] >> 4 != 6)
+			return;
+		hlen = 40;
+		proto = q[6];
+		memcpy(p->quote_src, q + 8, 16);
+		memcpy(p->quote_dst, q + 24, 16);
+	}
+	if (avail < hlen + 8)
+		return;
+	t = q + hlen;
+	if (proto == PROTO_TCP || proto == PROTO_UDP || proto == PROTO_SCTP) {
+		p->quote_sport = get16(t);
+		p->quote_dport = get16(t + 2);
+	} else if ((p->family == AF_INET && proto == PROTO_ICMP &&
+		    (t[0] == 8 || t[0] == 0)) ||
+		   (p->family == AF_INET6 && proto == PROTO_ICMPV6 &&
+		    (t[0] == 128 || t[0] == 129))) {
+		p->quote_sport = get16(t + 4);
+		p->quote_dport = p->quote_sport;
+	} else {
+		return;
+	}
+	if (memcmp(p->quote_src, p->dst, 16))
+		return;
+	p->quote_proto = proto;
+	p->has_quote = true;
+}
+
 static enum sg_reason parse_transport(struct pkt *p, const uint8_t *l4,
 				      size_t avail)
 {
@@ -276,6 +346,8 @@ static enum sg_reason parse_transport(struct pkt *p, const uint8_t *l4,
 			p->icmp_id = get16(l4 + 4);
 			p->thlen = 8;
 		}
+		if (!p->frag && is_icmp_error(p) && avail >= 8)
+			parse_quote(p, l4 + 8, avail - 8);
 	}
 	return 0;
 }
@@ -697,6 +769,32 @@ static enum sg_reason flow_lookup(struct sg_ref_state *st,
 	return 0;
 }
 
+/*
+ * Decision 1: whether an ICMP error quotes a packet of a stored flow, sent
+ * either way. Unlike a reply it does not refresh the entry.
+ */
+static bool flow_related(struct sg_ref_state *st, const struct sg_policy *policy,
+			 const struct pkt *p, uint64_t now)
+{
+	struct sg_ref_flow k = { 0 };
+
+	if (!p->has_quote)
+		return false;
+	k.family = p->family;
+	k.proto = p->quote_proto;
+	memcpy(k.src, p->quote_src, 16);
+	memcpy(k.dst, p->quote_dst, 16);
+	k.sport = p->quote_sport;
+	k.dport = p->quote_dport;
+	if (flow_find(st, policy, &k, now))
+		return true;
+	memcpy(k.src, p->quote_dst, 16);
+	memcpy(k.dst, p->quote_src, 16);
+	k.sport = p->quote_dport;
+	k.dport = p->quote_sport;
+	return flow_find(st, policy, &k, now) != NULL;
+}
+
 static void flow_insert(struct sg_ref_state *st, const struct pkt *p,
 			const struct sg_rule *rule, uint64_t now)
 {
@@ -957,6 +1055,10 @@ static struct decision decide(const struct sg_policy *policy,
 	 * to flows an app opened (toward its ephemeral port) could never
 	 * pass. Replies are not policed; later packets of a flow are.
 	 */
+	if (flow_related(st, policy, p, where->now_ns)) {
+		d.reason = SG_R_RELATED;
+		return d;
+	}
 	r = flow_lookup(st, policy, p, where->now_ns, &flow);
 	if (r) {
 		if (police_here && r == SG_R_FLOW)

@@ -797,6 +797,7 @@ static const char *const reason_names[SG_R_MAX] = {
 	[SG_R_RATE_RULE] = "RATE_RULE",
 	[SG_R_RULE] = "RULE",
 	[SG_R_FLOW_FULL] = "FLOW_FULL",
+	[SG_R_RELATED] = "RELATED",
 };
 
 const char *sg_reason_name(unsigned int reason)
