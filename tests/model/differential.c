@@ -1313,6 +1313,13 @@ static void send_icmp_error(struct run *run, const struct hooks *hk,
 	}
 	if (chance(10))
 		qq.src = addr_external(qq.src.family);
+	if (chance(10)) {
+		/* The flow's packet the other way: not one the error's destination sent. */
+		qq.src = q->dst;
+		qq.dst = q->src;
+		qq.sport = q->dport;
+		qq.dport = q->sport;
+	}
 	build_ip(&qb, &qq);
 	e.proto = v4 ? IPPROTO_ICMP : IPPROTO_ICMPV6;
 	e.icmp_type = v4 ? t4[rnd(chance(85) ? 3 : 6)] : t6[rnd(chance(85) ? 4 : 7)];
