@@ -1731,6 +1731,131 @@ TEST(attach_pin_adopt_detach)
 	rmdir(dir);
 }
 
+static uint32_t prog_id(int fd)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_prog_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+/* Programs named name in the whole system. */
+static int progs_named(const char *name)
+{
+	__u32 id = 0;
+	int n = 0;
+
+	while (!bpf_prog_get_next_id(id, &id)) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(id);
+
+		if (fd < 0)
+			continue;
+		if (!bpf_prog_get_info_by_fd(fd, &info, &len) && !strcmp(info.name, name))
+			n++;
+		close(fd);
+	}
+	return n;
+}
+
+/*
+ * A complete pinned instance is adopted without loading: the same program
+ * ids, no new programs, and everything works through it. An incomplete one
+ * is loaded against its maps; maps of another shape are refused.
+ */
+TEST(adopt_without_loading)
+{
+	struct sg_dp_opts opts = { .resolve_ifindex = test_resolve };
+	char dir[] = "/tmp/sg-bpffs-XXXXXX", pins[64], path[128];
+	uint32_t ids[SG_DP_PROG_MAX];
+	struct sg_dp *dp;
+	struct sg_policy pol;
+	struct pkt intra;
+	int ifx[N_IFS], p, n_progs, fd;
+
+	make_netns(_metadata, ifx);
+	ASSERT_EQ(0, unshare(CLONE_NEWNS));
+	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, mount("bpf", dir, "bpf", 0, NULL)) TH_LOG("mount bpffs: %s", strerror(errno));
+	snprintf(pins, sizeof(pins), "%s/sliceguard", dir);
+	opts.pin_dir = pins;
+
+	ASSERT_EQ(0, sg_dp_open(&opts, &dp));
+	ASSERT_TRUE(sg_dp_loaded(dp));
+	ASSERT_EQ(0, sg_dp_pin(dp)) TH_LOG("%s", sg_dp_errmsg(dp));
+	std_policy(&pol);
+	ASSERT_EQ(0, sg_dp_apply(dp, &pol)) TH_LOG("%s", sg_dp_errmsg(dp));
+	ASSERT_EQ(0, sg_dp_attach_uplink(dp, ifx[UP0])) TH_LOG("%s", sg_dp_errmsg(dp));
+	for (p = 0; p < SG_DP_PROG_MAX; p++) {
+		ids[p] = prog_id(sg_dp_prog_fd(dp, p));
+		ASSERT_NE(0, ids[p]);
+	}
+	sg_dp_close(dp);
+	n_progs = progs_named("sg_uplink");
+
+	ASSERT_EQ(0, sg_dp_open(&opts, &dp));
+	ASSERT_TRUE(sg_dp_adopted(dp));
+	ASSERT_FALSE(sg_dp_loaded(dp)) TH_LOG("%s", sg_dp_errmsg(dp));
+	ASSERT_EQ(n_progs, progs_named("sg_uplink"));
+	for (p = 0; p < SG_DP_PROG_MAX; p++)
+		ASSERT_EQ(ids[p], prog_id(sg_dp_prog_fd(dp, p)));
+	ASSERT_EQ(7, sg_dp_generation(dp));
+	/* Pinning again is a no-op: everything came from the pins. */
+	ASSERT_EQ(0, sg_dp_pin(dp)) TH_LOG("%s", sg_dp_errmsg(dp));
+
+	/* A new generation through the adopted maps decides packets. */
+	v4_tcp(&intra, 200, "10.2.0.7", "10.2.0.8", 40000, 80, TCP_SYN);
+	ASSERT_TRUE(check_pkt(_metadata, dp, SG_DP_PROG_UPLINK, ifx[UP0], &intra,
+			      SG_R_INTRA_SLICE, 0x102, "intra-slice, generation 7"));
+	pol.slices[1].mark = 0x1ff;
+	pol.generation = 8;
+	ASSERT_EQ(0, sg_dp_apply(dp, &pol)) TH_LOG("%s", sg_dp_errmsg(dp));
+	ASSERT_EQ(8, sg_dp_generation(dp));
+	ASSERT_TRUE(check_pkt(_metadata, dp, SG_DP_PROG_UPLINK, ifx[UP0], &intra,
+			      SG_R_INTRA_SLICE, 0x1ff, "intra-slice, generation 8"));
+	pol.slices[1].ue_to_ue = false;
+	pol.generation = 9;
+	ASSERT_EQ(0, sg_dp_apply(dp, &pol)) TH_LOG("%s", sg_dp_errmsg(dp));
+	ASSERT_EQ(0, sg_dp_flush_state(dp));
+	ASSERT_TRUE(check_pkt(_metadata, dp, SG_DP_PROG_UPLINK, ifx[UP0], &intra,
+			      SG_R_NO_RULE, 0, "intra-slice, generation 9"));
+
+	/* New attachments use the pinned programs, and are pinned. */
+	ASSERT_EQ(0, sg_dp_attach_app(dp, ifx[APP1])) TH_LOG("%s", sg_dp_errmsg(dp));
+	snprintf(path, sizeof(path), "%s/link_%d_egress", pins, ifx[APP1]);
+	ASSERT_EQ(0, access(path, F_OK));
+	ASSERT_EQ(0, sg_dp_detach(dp, ifx[APP1])) TH_LOG("%s", sg_dp_errmsg(dp));
+	ASSERT_NE(0, access(path, F_OK));
+	ASSERT_EQ(n_progs, progs_named("sg_uplink"));
+	sg_dp_close(dp);
+
+	/* Incomplete: a program pin is missing. The maps are still adopted. */
+	snprintf(path, sizeof(path), "%s/prog_sg_app_egress", pins);
+	ASSERT_EQ(0, unlink(path));
+	ASSERT_EQ(0, sg_dp_open(&opts, &dp));
+	ASSERT_TRUE(sg_dp_adopted(dp));
+	ASSERT_TRUE(sg_dp_loaded(dp));
+	ASSERT_NE(NULL, strstr(sg_dp_errmsg(dp), "sg_app_egress")) TH_LOG("%s", sg_dp_errmsg(dp));
+	ASSERT_NE(ids[SG_DP_PROG_UPLINK], prog_id(sg_dp_prog_fd(dp, SG_DP_PROG_UPLINK)));
+	ASSERT_EQ(9, sg_dp_generation(dp));
+	sg_dp_close(dp);
+
+	/* A map of another shape: neither adopted as is nor reused by a load. */
+	snprintf(path, sizeof(path), "%s/sg_frags", pins);
+	ASSERT_EQ(0, unlink(path));
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "sg_frags", 4, 4, 1, NULL);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, bpf_obj_pin(fd, path));
+	close(fd);
+	ASSERT_NE(0, sg_dp_open(&opts, &dp));
+
+	sg_policy_free(&pol);
+	umount(dir);
+	rmdir(dir);
+}
+
 /* ---- real traffic: the mark travels XDP metadata -> TC -> the stack ---- */
 
 static uint16_t ip_csum(const uint8_t *h, size_t len)

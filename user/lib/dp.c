@@ -52,7 +52,14 @@ struct sg_link {
 };
 
 struct sg_dp {
+	/*
+	 * Loaded, or only opened: an adopted instance takes the pinned maps
+	 * into the unloaded object (bpf_map__reuse_fd()) and its programs
+	 * from their pins.
+	 */
 	struct sliceguard *skel;
+	bool loaded;
+	int prog_fds[SG_DP_PROG_MAX];
 	struct sg_link *links;
 	unsigned int n_links;
 	struct sg_inner_shape inner[SG_IMAP_MAX];
@@ -92,6 +99,13 @@ static struct bpf_map *imap_outer(struct sg_dp *dp, enum sg_imap m)
 	return bpf_object__find_map_by_name(dp->skel->obj, sg_imap_names[m]);
 }
 
+static const char *const prog_names[SG_DP_PROG_MAX] = {
+	[SG_DP_PROG_UPLINK] = "sg_uplink",
+	[SG_DP_PROG_UPLINK_MARK] = "sg_uplink_mark",
+	[SG_DP_PROG_APP_INGRESS] = "sg_app_ingress",
+	[SG_DP_PROG_APP_EGRESS] = "sg_app_egress",
+};
+
 static bool is_pinnable(const struct bpf_map *map)
 {
 	/* .rodata belongs to one load; everything else is shared state. */
@@ -111,16 +125,181 @@ static int pin_path(const struct sg_dp *dp, char *buf, size_t len, const char *f
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-int sg_dp_open(const struct sg_dp_opts *opts, struct sg_dp **out)
+/*
+ * Take the pinned map into the unloaded object if it has the definition this
+ * build compiled; *why says what differs otherwise.
+ */
+static int adopt_map(struct sg_dp *dp, struct bpf_map *map, char *why, size_t len)
 {
-	struct sg_dp *dp;
+	struct bpf_map_info info = {};
+	__u32 info_len = sizeof(info);
+	char path[PATH_MAX];
+	int fd, err;
+
+	err = pin_path(dp, path, sizeof(path), "%s", bpf_map__name(map));
+	if (err)
+		return err;
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		err = -errno;
+		snprintf(why, len, "map %s: %s", bpf_map__name(map), strerror(-err));
+		return err;
+	}
+	if (bpf_map_get_info_by_fd(fd, &info, &info_len)) {
+		err = -errno;
+		snprintf(why, len, "map %s: %s", bpf_map__name(map), strerror(-err));
+		goto out;
+	}
+	if (info.type != bpf_map__type(map) || info.key_size != bpf_map__key_size(map) ||
+	    info.value_size != bpf_map__value_size(map) ||
+	    info.max_entries != bpf_map__max_entries(map) ||
+	    info.map_flags != bpf_map__map_flags(map)) {
+		snprintf(why, len,
+			 "map %s is type %u key %u value %u entries %u flags %#x, this build has %u %u %u %u %#x",
+			 bpf_map__name(map), info.type, info.key_size, info.value_size,
+			 info.max_entries, info.map_flags, bpf_map__type(map),
+			 bpf_map__key_size(map), bpf_map__value_size(map),
+			 bpf_map__max_entries(map), bpf_map__map_flags(map));
+		err = -EPROTO;
+		goto out;
+	}
+	err = bpf_map__reuse_fd(map, fd);
+	if (err)
+		snprintf(why, len, "map %s: %s", bpf_map__name(map), strerror(-err));
+out:
+	close(fd);
+	return err;
+}
+
+/* The pinned program prog, if it is one of this build's type and name. */
+static int adopt_prog(struct sg_dp *dp, const struct bpf_program *prog, char *why, size_t len)
+{
+	struct bpf_prog_info info = {};
+	__u32 info_len = sizeof(info);
+	const char *name = bpf_program__name(prog);
+	char path[PATH_MAX];
+	int fd, err;
+
+	err = pin_path(dp, path, sizeof(path), "prog_%s", name);
+	if (err)
+		return err;
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		err = -errno;
+		snprintf(why, len, "program %s: %s", name, strerror(-err));
+		return err;
+	}
+	if (bpf_prog_get_info_by_fd(fd, &info, &info_len)) {
+		err = -errno;
+		snprintf(why, len, "program %s: %s", name, strerror(-err));
+		close(fd);
+		return err;
+	}
+	/* The kernel keeps BPF_OBJ_NAME_LEN - 1 characters of the name. */
+	if (info.type != bpf_program__type(prog) ||
+	    strncmp(info.name, name, sizeof(info.name) - 1)) {
+		snprintf(why, len, "program %s is %s of type %u, this build has type %u", name,
+			 info.name, info.type, bpf_program__type(prog));
+		close(fd);
+		return -EPROTO;
+	}
+	return fd;
+}
+
+/*
+ * Adopt the pinned instance without loading: every map and program this
+ * build has must be pinned with the same definition. On failure *why says
+ * what is missing or differs and the object may hold some reused maps.
+ */
+static int adopt_pinned(struct sg_dp *dp, char *why, size_t len)
+{
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	int err, fd, p;
+
+	bpf_object__for_each_map(map, dp->skel->obj) {
+		if (!is_pinnable(map))
+			continue;
+		err = adopt_map(dp, map, why, len);
+		if (err)
+			return err;
+	}
+	bpf_object__for_each_program(prog, dp->skel->obj) {
+		fd = adopt_prog(dp, prog, why, len);
+		if (fd < 0)
+			return fd;
+		for (p = 0; p < SG_DP_PROG_MAX; p++)
+			if (!strcmp(bpf_program__name(prog), prog_names[p]))
+				break;
+		if (p == SG_DP_PROG_MAX) {
+			close(fd);
+			continue;
+		}
+		dp->prog_fds[p] = fd;
+	}
+	for (p = 0; p < SG_DP_PROG_MAX; p++)
+		if (dp->prog_fds[p] < 0) {
+			snprintf(why, len, "this build has no program %s", prog_names[p]);
+			return -ENOENT;
+		}
+	return 0;
+}
+
+static void close_prog_fds(struct sg_dp *dp)
+{
+	int p;
+
+	for (p = 0; p < SG_DP_PROG_MAX; p++) {
+		if (!dp->loaded && dp->prog_fds[p] >= 0)
+			close(dp->prog_fds[p]);
+		dp->prog_fds[p] = -1;
+	}
+}
+
+/* Load, reusing the pinned maps when adopting (libbpf checks their shape). */
+static int load(struct sg_dp *dp)
+{
 	struct bpf_map *map;
 	char path[PATH_MAX];
-	int err, m;
+	int err, p;
+
+	if (dp->adopted) {
+		bpf_object__for_each_map(map, dp->skel->obj) {
+			if (!is_pinnable(map))
+				continue;
+			err = pin_path(dp, path, sizeof(path), "%s", bpf_map__name(map));
+			if (!err)
+				err = bpf_map__set_pin_path(map, path);
+			if (err)
+				return err;
+		}
+	}
+	err = sliceguard__load(dp->skel);
+	if (err)
+		return err;
+	dp->loaded = true;
+	for (p = 0; p < SG_DP_PROG_MAX; p++) {
+		struct bpf_program *prog;
+
+		prog = bpf_object__find_program_by_name(dp->skel->obj, prog_names[p]);
+		dp->prog_fds[p] = prog ? bpf_program__fd(prog) : -ENOENT;
+		if (dp->prog_fds[p] < 0)
+			return -ENOENT;
+	}
+	return 0;
+}
+
+int sg_dp_open(const struct sg_dp_opts *opts, struct sg_dp **out)
+{
+	char path[PATH_MAX], why[200];
+	struct sg_dp *dp;
+	int err, m, p;
 
 	dp = calloc(1, sizeof(*dp));
 	if (!dp)
 		return -ENOMEM;
+	for (p = 0; p < SG_DP_PROG_MAX; p++)
+		dp->prog_fds[p] = -1;
 	if (opts) {
 		dp->resolve = opts->resolve_ifindex;
 		dp->resolve_ctx = opts->resolve_ctx;
@@ -157,19 +336,27 @@ int sg_dp_open(const struct sg_dp_opts *opts, struct sg_dp **out)
 		dp->adopted = access(path, F_OK) == 0;
 	}
 	if (dp->adopted) {
-		/* libbpf reuses a pinned map of the same name and shape. */
-		bpf_object__for_each_map(map, dp->skel->obj) {
-			if (!is_pinnable(map))
-				continue;
-			err = pin_path(dp, path, sizeof(path), "%s", bpf_map__name(map));
-			if (!err)
-				err = bpf_map__set_pin_path(map, path);
-			if (err)
-				goto err_destroy;
-		}
 		dp->pinned = true;
+		err = adopt_pinned(dp, why, sizeof(why));
+		if (!err) {
+			*out = dp;
+			return 0;
+		}
+		/*
+		 * Never a mix of pinned and fresh maps: start over from a clean
+		 * object and let the load reuse the pins or refuse them.
+		 */
+		close_prog_fds(dp);
+		sliceguard__destroy(dp->skel);
+		dp->skel = sliceguard__open();
+		if (!dp->skel) {
+			err = -errno;
+			goto err_free;
+		}
+		snprintf(dp->errmsg, sizeof(dp->errmsg),
+			 "pinned instance not adoptable as is: %s", why);
 	}
-	err = sliceguard__load(dp->skel);
+	err = load(dp);
 	if (err)
 		goto err_destroy;
 	*out = dp;
@@ -183,6 +370,11 @@ err_free:
 	return err < 0 ? err : -EINVAL;
 }
 
+bool sg_dp_loaded(const struct sg_dp *dp)
+{
+	return dp->loaded;
+}
+
 void sg_dp_close(struct sg_dp *dp)
 {
 	if (!dp)
@@ -191,6 +383,7 @@ void sg_dp_close(struct sg_dp *dp)
 		close(dp->links[--dp->n_links].fd);
 	free(dp->links);
 	ring_buffer__free(dp->events);
+	close_prog_fds(dp);
 	sliceguard__destroy(dp->skel);
 	free(dp->pin_dir);
 	free(dp);
@@ -198,18 +391,7 @@ void sg_dp_close(struct sg_dp *dp)
 
 int sg_dp_prog_fd(const struct sg_dp *dp, enum sg_dp_prog prog)
 {
-	switch (prog) {
-	case SG_DP_PROG_UPLINK:
-		return bpf_program__fd(dp->skel->progs.sg_uplink);
-	case SG_DP_PROG_UPLINK_MARK:
-		return bpf_program__fd(dp->skel->progs.sg_uplink_mark);
-	case SG_DP_PROG_APP_INGRESS:
-		return bpf_program__fd(dp->skel->progs.sg_app_ingress);
-	case SG_DP_PROG_APP_EGRESS:
-		return bpf_program__fd(dp->skel->progs.sg_app_egress);
-	default:
-		return -EINVAL;
-	}
+	return prog < SG_DP_PROG_MAX ? dp->prog_fds[prog] : -EINVAL;
 }
 
 static int read_config(struct sg_dp *dp, struct sg_config *cfg)
@@ -580,6 +762,9 @@ int sg_dp_pin(struct sg_dp *dp)
 
 	if (!dp->pin_dir)
 		return fail(dp, -EINVAL, "no pin directory");
+	/* Adopted without loading: everything came from these pins. */
+	if (dp->adopted && !dp->loaded)
+		return 0;
 	if (mkdir(dp->pin_dir, 0700) && errno != EEXIST)
 		return fail(dp, -errno, "mkdir %s: %s", dp->pin_dir, strerror(errno));
 	bpf_object__for_each_map(map, dp->skel->obj) {

@@ -36,7 +36,10 @@ struct sg_dp_opts {
 	 * bpffs directory of the pinned programs, links and maps. NULL: a
 	 * private instance that ends with the process. Otherwise, when the
 	 * directory holds a pinned instance, sg_dp_open() adopts it;
-	 * sg_dp_pin() pins a fresh one there.
+	 * sg_dp_pin() pins a fresh one there. A complete pinned instance
+	 * whose maps have this build's definitions is adopted without
+	 * loading anything; else the programs are loaded against the pinned
+	 * maps (sg_dp_loaded(), and sg_dp_errmsg() says why).
 	 */
 	const char *pin_dir;
 	/* Interface name resolution; NULL: if_nametoindex(). */
@@ -54,6 +57,8 @@ void sg_dp_close(struct sg_dp *dp);
 const char *sg_dp_errmsg(const struct sg_dp *dp);
 /* Whether sg_dp_open() adopted a pinned instance. */
 bool sg_dp_adopted(const struct sg_dp *dp);
+/* Whether sg_dp_open() loaded the BPF object (false: adopted its pins as is). */
+bool sg_dp_loaded(const struct sg_dp *dp);
 
 /*
  * Compile policy into the inactive slot, make it the active one, and wait

@@ -73,6 +73,12 @@ int dp_start(struct agent *a)
 	}
 	if (sg_dp_adopted(a->dp)) {
 		a->adopted = true;
+		if (sg_dp_loaded(a->dp))
+			log_notice("%s in %s: loaded the programs against its maps",
+				   sg_dp_errmsg(a->dp), a->pin_dir);
+		else
+			log_notice("adopted the pinned programs and maps in %s without loading",
+				   a->pin_dir);
 		a->applied.generation = sg_dp_generation(a->dp);
 		if (a->applied.generation)
 			log_notice("adopted the pinned data path in %s (generation %llu enforced)",
