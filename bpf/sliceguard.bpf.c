@@ -546,14 +546,15 @@ static __always_inline void *lookup_id(void *map, __u32 id)
 	return bpf_map_lookup_elem(map, &id);
 }
 
-/* Slice whose UE prefixes hold addr (0: none). */
-static __always_inline __u32 ue_slice(struct sg_ctx *c, const __u8 *addr)
+/* Id stored for the longest prefix holding addr in the slot's v4/v6 trie (0: none). */
+static __always_inline __u32 lpm_id(struct sg_ctx *c, void *outer4, void *outer6,
+				    const __u8 *addr)
 {
 	__u32 *id;
 
 	if (c->p.family == AF_INET) {
 		struct sg_lpm4_key k = { .prefixlen = 32 };
-		void *m = slot_map(&sg_ue4, c->slot);
+		void *m = slot_map(outer4, c->slot);
 
 		if (!m)
 			return 0;
@@ -561,7 +562,7 @@ static __always_inline __u32 ue_slice(struct sg_ctx *c, const __u8 *addr)
 		id = bpf_map_lookup_elem(m, &k);
 	} else {
 		struct sg_lpm6_key k = { .prefixlen = 128 };
-		void *m = slot_map(&sg_ue6, c->slot);
+		void *m = slot_map(outer6, c->slot);
 
 		if (!m)
 			return 0;
@@ -571,29 +572,16 @@ static __always_inline __u32 ue_slice(struct sg_ctx *c, const __u8 *addr)
 	return id ? *id : 0;
 }
 
+/* Slice whose UE prefixes hold addr (0: none). */
+static __always_inline __u32 ue_slice(struct sg_ctx *c, const __u8 *addr)
+{
+	return lpm_id(c, &sg_ue4, &sg_ue6, addr);
+}
+
 /* App whose endpoint prefixes hold addr (0: none). */
 static __always_inline __u32 endpoint_app(struct sg_ctx *c, const __u8 *addr)
 {
-	__u32 *id;
-
-	if (c->p.family == AF_INET) {
-		struct sg_lpm4_key k = { .prefixlen = 32 };
-		void *m = slot_map(&sg_ep4, c->slot);
-
-		if (!m)
-			return 0;
-		__builtin_memcpy(k.addr, addr, 4);
-		id = bpf_map_lookup_elem(m, &k);
-	} else {
-		struct sg_lpm6_key k = { .prefixlen = 128 };
-		void *m = slot_map(&sg_ep6, c->slot);
-
-		if (!m)
-			return 0;
-		__builtin_memcpy(k.addr, addr, 16);
-		id = bpf_map_lookup_elem(m, &k);
-	}
-	return id ? *id : 0;
+	return lpm_id(c, &sg_ep4, &sg_ep6, addr);
 }
 
 /* Whether the first len bits of a and b agree. */
