@@ -198,9 +198,12 @@ struct sg_pkt {
 	__u8 is_frag;
 	__u8 frag_first;
 	__u8 frag_proto;	/* fragment key: IPv4 protocol, IPv6 fragment header's next */
+	__u8 frag_hdr_seen;	/* IPv6: a fragment header was walked (atomic ones too) */
 	__u16 vid;
 	__u16 frag_off;		/* in 8-byte units */
+	__u16 frag_data_off;	/* where the fragmentable part starts, from the frame start */
 	__u16 l4_len;		/* transport header length */
+	__u16 ip_len;		/* IPv4 total length; IPv6 40 + payload length */
 	__u32 frag_id;
 	__be32 teid;
 	__be16 sport;		/* flow key ports; ICMP echo: the id */
@@ -208,7 +211,6 @@ struct sg_pkt {
 	__u16 rule_port;	/* destination port rules and endpoints see */
 	__u16 l4_off;		/* transport header offset from the frame start */
 	__u16 l4_room;		/* IP payload bytes from l4_off on */
-	__u16 pad;
 	__u8 saddr[16];
 	__u8 daddr[16];
 };
@@ -233,6 +235,7 @@ struct sg_ctx {
 	__u32 mark;
 	__u32 src_slice, dst_slice, src_app, dst_app;
 	__u32 iface_app;	/* app interfaces: the app behind it */
+	__u32 in_ifindex;	/* app egress: where the packet entered the host, 0: local */
 	struct sg_flow_key quote;	/* ICMP errors: the quoted packet; family 0: none */
 	__u8 iface_mode;	/* uplinks: enum sliceguard_uplink_mode */
 	__u8 iface_unsliced;	/* uplinks: enum sliceguard_unsliced */
@@ -347,6 +350,8 @@ static __always_inline int parse_ipv4(void *ctx, int xdp, struct sg_pkt *p, __u3
 		return SG_R_MALFORMED;
 
 	p->family = AF_INET;
+	p->ip_len = tot;
+	p->frag_data_off = off + hlen;
 	p->proto = iph.protocol;
 	p->dscp = iph.tos >> 2;
 	p->hop_limit = iph.ttl;
@@ -380,6 +385,7 @@ static __always_inline int parse_ipv6(void *ctx, int xdp, struct sg_pkt *p, __u3
 		return SG_R_MALFORMED;
 
 	p->family = AF_INET6;
+	p->ip_len = room + sizeof(ip6);
 	p->dscp = ((ip6.priority << 4) | (ip6.flow_lbl[0] >> 4)) >> 2;
 	p->hop_limit = ip6.hop_limit;
 	__builtin_memcpy(p->saddr, &ip6.saddr, 16);
@@ -403,6 +409,11 @@ static __always_inline int parse_ipv6(void *ctx, int xdp, struct sg_pkt *p, __u3
 		if (next == IPPROTO_FRAGMENT) {
 			__u16 frag = bpf_ntohs(*(__be16 *)&h[2]);
 
+			/* RFC 8200 4.1: at most one; a second one is an evasion. */
+			if (p->frag_hdr_seen)
+				return SG_R_MALFORMED;
+			p->frag_hdr_seen = 1;
+			p->frag_data_off = off + 8;
 			hlen = 8;
 			if (frag & 0xfff9) {	/* an offset or M */
 				p->is_frag = 1;
@@ -717,12 +728,41 @@ static __always_inline void flow_key(const struct sg_pkt *p, struct sg_flow_key 
 	}
 }
 
+static __always_inline bool peer_is(const struct sg_peer *p, __u8 kind, __u32 id)
+{
+	return p->kind == kind && p->id == id;
+}
+
 /*
- * A live flow entry whose rule still exists in this generation: a rule of
- * the same id with the same match. The id alone is not enough, the policy
- * store gives a removed rule's id to the next rule added.
+ * Whether stored peers are the packet's own ("Identity binding"): the same
+ * source and destination, or with swapped, the other way round (a reply).
  */
-static __always_inline struct sg_flow_val *flow_get(struct sg_ctx *c, struct sg_flow_key *k)
+static __always_inline bool same_peers(const struct sg_ctx *c, const struct sg_peers *s,
+				       bool swapped)
+{
+	const struct sg_peer *src = swapped ? &c->dst : &c->src;
+	const struct sg_peer *dst = swapped ? &c->src : &c->dst;
+
+	return peer_is(src, s->src_kind, s->src_id) && peer_is(dst, s->dst_kind, s->dst_id);
+}
+
+static __always_inline void store_peers(const struct sg_ctx *c, struct sg_peers *s)
+{
+	s->src_kind = c->src.kind;
+	s->src_id = c->src.id;
+	s->dst_kind = c->dst.kind;
+	s->dst_id = c->dst.id;
+}
+
+/*
+ * A live flow entry that counts for this packet: its rule still exists in
+ * this generation (a rule of the same id with the same match; the id alone
+ * is not enough, the policy store gives a removed rule's id to the next rule
+ * added), and it was opened by the packet's own peers, swapped for a packet
+ * travelling the flow's reverse way.
+ */
+static __always_inline struct sg_flow_val *flow_get(struct sg_ctx *c, struct sg_flow_key *k,
+						    bool swapped)
 {
 	struct sg_flow_val *v;
 	struct sg_rule_cfg *r;
@@ -733,6 +773,8 @@ static __always_inline struct sg_flow_val *flow_get(struct sg_ctx *c, struct sg_
 	r = rule_cfg(c, v->rule_id);
 	if (!r || !same_match(&r->match, &v->match))
 		return NULL;
+	if (!same_peers(c, &v->peers, swapped))
+		return NULL;
 	return v;
 }
 
@@ -741,7 +783,7 @@ static __always_inline struct sg_flow_val *flow_find(struct sg_ctx *c, bool reve
 	struct sg_flow_key k = {};
 
 	flow_key(&c->p, &k, reverse);
-	return flow_get(c, &k);
+	return flow_get(c, &k, reverse);
 }
 
 /*
@@ -756,14 +798,18 @@ static __always_inline struct sg_flow_val *flow_related(struct sg_ctx *c)
 
 	if (!k.family)
 		return NULL;
-	v = flow_get(c, &k);
+	/*
+	 * The quote is a packet its receiver sent: the error comes from the
+	 * far end, against the flow's direction when the quote went with it.
+	 */
+	v = flow_get(c, &k, true);
 	if (v)
 		return v;
 	k.sport = c->quote.dport;
 	k.dport = c->quote.sport;
 	__builtin_memcpy(k.saddr, c->quote.daddr, 16);
 	__builtin_memcpy(k.daddr, c->quote.saddr, 16);
-	return flow_get(c, &k);
+	return flow_get(c, &k, false);
 }
 
 static __always_inline bool reply_allowed(const struct sg_pkt *p)
@@ -816,7 +862,7 @@ static __always_inline struct sg_bucket *bucket_get(struct sg_bucket_key *k)
 
 /*
  * Police one object: bytes then packets. A bucket that cannot be created
- * (LRU map contention) does not police: the packet passes on.
+ * (LRU map contention) fails closed: the packet is over the rate.
  */
 static __always_inline bool police(struct sg_ctx *c, __u8 kind, __u32 id, const __u8 *addr,
 				   __u64 rate_bytes, __u64 tau_bytes,
@@ -833,7 +879,7 @@ static __always_inline bool police(struct sg_ctx *c, __u8 kind, __u32 id, const 
 	}
 	b = bucket_get(&k);
 	if (!b)
-		return true;
+		return false;
 	if (!gcra(&b->tat_bytes, c->now, c->len, rate_bytes, tau_bytes))
 		return false;
 	return gcra(&b->tat_packets, c->now, 1, rate_packets, tau_packets);
@@ -936,18 +982,23 @@ SG_GLOBAL int sg_decide_flow(struct sg_ctx *c)
 	if (!c)
 		return SG_R_MALFORMED;
 	police_here = c->hook != SG_HOOK_APP_EGRESS;
-	note_peers(c);
 
-	/* Neither refreshes the flow nor is policed, like a reply. */
+	/* Policed like its flow, but does not refresh it. */
 	f = flow_related(c);
 	if (f) {
 		c->rule_id = f->rule_id;
-		return SG_R_RELATED;
+		if (police_here)
+			reason = sg_police_all(c);
+		return reason >= 0 ? reason : SG_R_RELATED;
 	}
 	if (reply_allowed(&c->p)) {
 		f = flow_find(c, true);
 		if (f) {
 			c->rule_id = f->rule_id;
+			if (police_here)
+				reason = sg_police_all(c);
+			if (reason >= 0)
+				return reason;
 			f->expires_ns = c->now + flow_timeout(c->p.proto);
 			return SG_R_REPLY;
 		}
@@ -994,21 +1045,73 @@ SG_GLOBAL int sg_decide_flow(struct sg_ctx *c)
 	nf.expires_ns = c->now + flow_timeout(c->p.proto);
 	nf.rule_id = c->rule_id;
 	nf.match = r->match;
+	store_peers(c, &nf.peers);
 	if (bpf_map_update_elem(&sg_flows, &k, &nf, BPF_ANY))
 		return SG_R_FLOW_FULL;
 	return SG_R_RULE;
 }
 
-/* "Slice classification (sg_uplink)", then the decision. */
-static __always_inline int decide_uplink(struct sg_ctx *c)
+static __always_inline int unsliced(const struct sg_ctx *c)
+{
+	return c->iface_unsliced == SLICEGUARD_UNSLICED_PASS ? SG_R_UNSLICED_PASS :
+							       SG_R_NO_SLICE;
+}
+
+static __always_inline bool is_link_local6(const __u8 *a)
+{
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
+static __always_inline bool is_unspecified6(const __u8 *a)
+{
+	static const __u8 zero[16];
+
+	return !__builtin_memcmp(a, zero, 16);
+}
+
+/*
+ * "Neighbour discovery": an ND message may pass as such only toward its
+ * link (link-local, multicast) or the host side of it: on uplinks and app
+ * ingress an address of no slice and no app, at app egress the receiving
+ * app itself. Anywhere else it would be routed on with its payload.
+ */
+static __always_inline bool nd_passes(struct sg_ctx *c)
+{
+	const __u8 *dst = c->p.daddr;
+
+	if (!is_nd(&c->p))
+		return false;
+	if (is_link_local6(dst) || dst[0] == 0xff)
+		return true;
+	if (c->hook == SG_HOOK_APP_EGRESS)
+		return sg_endpoint_match(c, c->iface_app, 0, 0);
+	return c->dst.kind == SLICEGUARD_PEER_ANY;
+}
+
+/* A passing ND message from an address of the link itself, not of a UE or app. */
+static __always_inline bool nd_from_link(struct sg_ctx *c)
+{
+	return is_link_local6(c->p.saddr) || is_unspecified6(c->p.saddr);
+}
+
+/*
+ * "Slice classification (sg_uplink)". Returns -1 with c->src and c->dst
+ * set, or the reason the packet ends with.
+ */
+static __always_inline int classify_uplink(struct sg_ctx *c)
 {
 	struct sg_pkt *p = &c->p;
-	__u32 by_teid = 0, by_vid = 0, by_src, by_dscp = 0, slice;
+	bool gtpu = c->iface_mode == SLICEGUARD_UPLINK_MODE_GTPU;
+	__u32 by_teid = 0, by_vid = 0, by_src, by_dscp, slice, dscp = p->dscp, *id;
+	struct sg_slice_cfg *s;
+	bool nd;
 	void *m;
 
+	/* Apps live behind their own interfaces, never behind an uplink. */
+	if (endpoint_app(c, p->saddr))
+		return SG_R_SPOOF;
 	if (p->has_teid) {
 		struct sg_teid_key k = { .prefixlen = 32, .teid = p->teid };
-		__u32 *id;
 
 		m = slot_map(&sg_teids, c->slot);
 		if (!m)
@@ -1016,8 +1119,9 @@ static __always_inline int decide_uplink(struct sg_ctx *c)
 		id = bpf_map_lookup_elem(m, &k);
 		by_teid = id ? *id : 0;
 	}
-	if (p->has_vid) {
-		__u32 vid = p->vid, *id;
+	/* On a gtpu uplink the tag is the transport network's, not a slice's. */
+	if (p->has_vid && !gtpu) {
+		__u32 vid = p->vid;
 
 		m = slot_map(&sg_vlans, c->slot);
 		if (!m)
@@ -1026,100 +1130,174 @@ static __always_inline int decide_uplink(struct sg_ctx *c)
 		by_vid = id ? *id : 0;
 	}
 	by_src = ue_slice(c, p->saddr);
-	{
-		__u32 dscp = p->dscp, *id;
+	m = slot_map(&sg_dscps, c->slot);
+	if (!m)
+		return SG_R_NO_POLICY;
+	id = bpf_map_lookup_elem(m, &dscp);
+	by_dscp = id ? *id : 0;
+	peer_of(c, p->daddr, &c->dst);
+	nd = nd_passes(c);
 
-		m = slot_map(&sg_dscps, c->slot);
-		if (!m)
-			return SG_R_NO_POLICY;
-		id = bpf_map_lookup_elem(m, &dscp);
-		by_dscp = id ? *id : 0;
-	}
-
-	slice = by_teid ? by_teid : by_vid ? by_vid : by_src ? by_src : by_dscp;
+	/* The sender picks its DSCP: it can contradict a slice, never select one. */
+	slice = by_teid ? by_teid : by_vid ? by_vid : by_src;
 	if (!slice)
-		return c->iface_unsliced == SLICEGUARD_UNSLICED_PASS ? SG_R_UNSLICED_PASS :
-									SG_R_NO_SLICE;
+		return nd ? SG_R_ND : unsliced(c);
 	if ((by_teid && by_teid != slice) || (by_vid && by_vid != slice) ||
 	    (by_src && by_src != slice) || (by_dscp && by_dscp != slice))
 		return SG_R_SPOOF;
-	if (!by_src) {
-		struct sg_slice_cfg *s;
-
-		m = slot_map(&sg_slices, c->slot);
-		if (!m)
-			return SG_R_NO_POLICY;
-		s = bpf_map_lookup_elem(m, &slice);
-		if (!s || s->has_ue_prefixes)
-			return SG_R_SPOOF;
-	}
-
+	m = slot_map(&sg_slices, c->slot);
+	if (!m)
+		return SG_R_NO_POLICY;
+	s = bpf_map_lookup_elem(m, &slice);
+	if (!s)
+		return SG_R_SPOOF;
+	if (s->has_ue_prefixes && !by_src && !(nd && nd_from_link(c)))
+		return SG_R_SPOOF;
+	/* "Strict binding": a slice's UEs speak only under its own tags. */
+	if (gtpu ? s->has_teids && by_teid != slice : s->has_vlans && by_vid != slice)
+		return SG_R_SPOOF;
 	c->src.kind = SLICEGUARD_PEER_SLICE;
 	c->src.id = slice;
-	peer_of(c, p->daddr, &c->dst);
-	return sg_decide_flow(c);
+	return nd ? SG_R_ND : -1;
 }
 
-static __always_inline int decide_app(struct sg_ctx *c)
+/*
+ * App egress: a slice's source entered the host on an uplink, an app's on
+ * that app's interface ("Source and destination"); where it entered is
+ * skb->ingress_ifindex, 0 for what the host sends itself.
+ */
+static __always_inline bool entered_where_it_lives(struct sg_ctx *c)
 {
+	struct sg_iface *in;
+	void *m;
+
+	if (c->src.kind == SLICEGUARD_PEER_ANY)
+		return true;
+	m = slot_map(&sg_ifaces, c->slot);
+	if (!m || !c->in_ifindex)
+		return false;
+	in = lookup_id(m, c->in_ifindex);
+	if (!in)
+		return false;
+	if (c->src.kind == SLICEGUARD_PEER_SLICE)
+		return in->kind == SG_IFACE_UPLINK;
+	return in->kind == SG_IFACE_APP && in->app_id == c->src.id;
+}
+
+static __always_inline int classify_app(struct sg_ctx *c)
+{
+	bool nd;
+
 	if (c->hook == SG_HOOK_APP_INGRESS) {
-		if (!sg_endpoint_match(c, c->iface_app, 1, 0))
-			return SG_R_SPOOF;
 		c->src.kind = SLICEGUARD_PEER_APP;
 		c->src.id = c->iface_app;
 		peer_of(c, c->p.daddr, &c->dst);
+		nd = nd_passes(c);
+		if (!sg_endpoint_match(c, c->iface_app, 1, 0) && !(nd && nd_from_link(c)))
+			return SG_R_SPOOF;
 	} else {
 		c->dst.kind = SLICEGUARD_PEER_APP;
 		c->dst.id = c->iface_app;
 		peer_of(c, c->p.saddr, &c->src);
+		if (!entered_where_it_lives(c))
+			return SG_R_SPOOF;
+		nd = nd_passes(c);
 	}
-	return sg_decide_flow(c);
+	return nd ? SG_R_ND : -1;
 }
 
-/* Non-first fragment: the verdict of its first fragment ("Parsing" 5). */
-static __always_inline int frag_follow(struct sg_ctx *c)
+SG_GLOBAL int sg_classify(struct sg_ctx *c)
 {
-	struct sg_frag_key k = {
-		.family = c->p.family,
-		.proto = c->p.frag_proto,
-		.id = c->p.frag_id,
-	};
-	struct sg_frag_val *v;
+	if (!c)
+		return SG_R_MALFORMED;
+	if (c->hook == SG_HOOK_UPLINK)
+		return classify_uplink(c);
+	return classify_app(c);
+}
 
-	__builtin_memcpy(k.saddr, c->p.saddr, 16);
-	__builtin_memcpy(k.daddr, c->p.daddr, 16);
+static __always_inline void frag_key(const struct sg_ctx *c, struct sg_frag_key *k)
+{
+	k->family = c->p.family;
+	k->proto = c->p.frag_proto;
+	k->hook = c->hook;
+	k->id = c->p.frag_id;
+	k->ifindex = c->ifindex;
+	__builtin_memcpy(k->saddr, c->p.saddr, 16);
+	__builtin_memcpy(k->daddr, c->p.daddr, 16);
+}
+
+static __always_inline __u16 tag_vid(const struct sg_pkt *p)
+{
+	return p->has_vid ? p->vid : 0;
+}
+
+/*
+ * Non-first fragment ("Fragments"): the verdict its first fragment got on
+ * this interface and hook, if that was for the same identity and still
+ * holds in this generation; policed like any passing packet.
+ */
+SG_GLOBAL int sg_frag_follow(struct sg_ctx *c)
+{
+	struct sg_frag_key k = {};
+	struct sg_frag_val *v;
+	struct sg_rule_cfg *r;
+	int reason = -1;
+
+	if (!c)
+		return SG_R_MALFORMED;
+	frag_key(c, &k);
 	v = bpf_map_lookup_elem(&sg_frags, &k);
-	if (!v || v->expires_ns <= c->now)
+	if (!v || v->expires_ns <= c->now || !same_peers(c, &v->peers, false) ||
+	    v->vid != tag_vid(&c->p) || v->has_teid != c->p.has_teid || v->teid != c->p.teid)
 		return SG_R_FRAG_NO_FIRST;
-	if ((__u32)c->p.frag_off * 8 < v->l4_len)
+	if (v->rule_id) {
+		r = rule_cfg(c, v->rule_id);
+		if (!r || !same_match(&r->match, &v->match))
+			return SG_R_FRAG_NO_FIRST;
+	} else {
+		void *m = slot_map(&sg_slices, c->slot);
+		struct sg_slice_cfg *s = m ? lookup_id(m, v->slice_id) : NULL;
+
+		/* The only verdict without a rule that a fragment can carry. */
+		if (v->reason != SG_R_INTRA_SLICE || !s || !s->ue_to_ue)
+			return SG_R_FRAG_NO_FIRST;
+	}
+	if ((__u32)c->p.frag_off * 8 < v->l4_end)
 		return SG_R_FRAG_OVERLAP;
-	c->slice_id = v->slice_id;
-	c->mark = v->mark;
-	c->src_app = v->app_id;
 	c->rule_id = v->rule_id;
+	if (c->hook != SG_HOOK_APP_EGRESS)
+		reason = sg_police_all(c);
+	if (reason >= 0)
+		return reason;
+	c->mark = v->mark;
 	return v->reason;
 }
 
-static __always_inline void frag_store(struct sg_ctx *c, int reason)
+SG_GLOBAL int sg_frag_store(struct sg_ctx *c, int reason)
 {
-	struct sg_frag_key k = {
-		.family = c->p.family,
-		.proto = c->p.frag_proto,
-		.id = c->p.frag_id,
-	};
-	struct sg_frag_val v = {
-		.expires_ns = c->now + SG_FRAG_TIMEOUT_NS,
-		.slice_id = c->slice_id,
-		.mark = c->mark,
-		.app_id = c->src_app ? c->src_app : c->dst_app,
-		.rule_id = c->rule_id,
-		.l4_len = c->p.l4_len,
-		.reason = reason,
-	};
+	struct sg_frag_key k = {};
+	struct sg_frag_val v = {};
+	struct sg_rule_cfg *r;
 
-	__builtin_memcpy(k.saddr, c->p.saddr, 16);
-	__builtin_memcpy(k.daddr, c->p.daddr, 16);
+	if (!c)
+		return 0;
+	v.expires_ns = c->now + SG_FRAG_TIMEOUT_NS;
+	v.slice_id = c->slice_id;
+	v.mark = c->mark;
+	v.app_id = c->src_app ? c->src_app : c->dst_app;
+	v.rule_id = c->rule_id;
+	v.teid = c->p.teid;
+	v.vid = tag_vid(&c->p);
+	v.has_teid = c->p.has_teid;
+	v.l4_end = c->p.l4_off + c->p.l4_len - c->p.frag_data_off;
+	v.reason = reason;
+	r = c->rule_id ? rule_cfg(c, c->rule_id) : NULL;
+	if (r)
+		v.match = r->match;
+	store_peers(c, &v.peers);
+	frag_key(c, &k);
 	bpf_map_update_elem(&sg_frags, &k, &v, BPF_ANY);
+	return 0;
 }
 
 static __always_inline __u32 slice_mark(struct sg_ctx *c)
@@ -1140,20 +1318,24 @@ SG_GLOBAL int sg_decide(struct sg_ctx *c)
 
 	if (!c)
 		return SG_R_MALFORMED;
+	/* Every packet, fragments too, first proves who sends it. */
+	reason = sg_classify(c);
+	note_peers(c);
+	if (reason >= 0)
+		return reason;
 	if (c->p.is_frag && !c->p.frag_first)
-		return frag_follow(c);
+		return sg_frag_follow(c);
 
-	if (c->hook == SG_HOOK_UPLINK)
-		reason = decide_uplink(c);
-	else
-		reason = decide_app(c);
+	reason = sg_decide_flow(c);
 	if (reason < 0 || reason >= SG_R_MAX)
 		reason = SG_R_MALFORMED;
 
-	if (SG_PASS_REASONS & (1U << reason))
+	if (SG_PASS_REASONS & (1U << reason)) {
 		c->mark = slice_mark(c);
-	if (c->p.is_frag)
-		frag_store(c, reason);
+		/* Only a pass is remembered: a dropped head must not sink the tail. */
+		if (c->p.is_frag)
+			sg_frag_store(c, reason);
+	}
 	return reason;
 }
 
@@ -1185,6 +1367,9 @@ static __always_inline void parse_quote(void *ctx, int xdp, struct sg_ctx *c)
 	__u8 h[40], proto;
 
 	if (!is_icmp_error(p) || p->l4_room < 8)
+		return;
+	/* Routers quote no more than this (RFC 1812 4.3.2.3, RFC 4443 2.4). */
+	if (p->ip_len > (p->family == AF_INET ? SG_ICMP_ERROR_MAX4 : SG_ICMP_ERROR_MAX6))
 		return;
 	room = p->l4_room - 8;
 	if (p->family == AF_INET) {
@@ -1257,8 +1442,6 @@ static __always_inline int parse(void *ctx, int xdp, struct sg_ctx *c)
 		reason = parse_ipv6(ctx, xdp, &c->p, l3, wire_len - l3);
 	if (reason >= 0)
 		return reason;
-	if (is_nd(&c->p))
-		return SG_R_ND;
 
 	if (c->hook == SG_HOOK_UPLINK && c->iface_mode == SLICEGUARD_UPLINK_MODE_GTPU) {
 		struct sg_pkt *p = &c->p;
@@ -1268,18 +1451,24 @@ static __always_inline int parse(void *ctx, int xdp, struct sg_ctx *c)
 
 		if (p->is_frag)
 			return SG_R_FRAG_OUTER;
+		/*
+		 * UEs and apps never send the outer packet: one claiming their
+		 * address is a spoof, whatever it carries.
+		 */
+		if (ue_slice(c, p->saddr) || endpoint_app(c, p->saddr))
+			return SG_R_SPOOF;
 		if (p->proto != IPPROTO_UDP || p->dport != bpf_htons(SG_GTPU_PORT))
-			return c->iface_unsliced == SLICEGUARD_UNSLICED_PASS ?
-				       SG_R_UNSLICED_PASS : SG_R_NO_SLICE;
+			return unsliced(c);
 		/* From here on "the packet" is the inner one; the tag stays. */
 		__builtin_memset(p, 0, sizeof(*p));
 		p->vid = vid;
 		p->has_vid = has_vid;
 		reason = parse_gtpu(ctx, xdp, p, off + 8, room - 8);
+		/* Tunnel management is of no slice: the uplink's setting decides. */
+		if (reason == SG_R_GTP_CONTROL && unsliced(c) != SG_R_UNSLICED_PASS)
+			return SG_R_NO_SLICE;
 		if (reason >= 0)
 			return reason;
-		if (is_nd(p))
-			return SG_R_ND;
 	}
 	parse_quote(ctx, xdp, c);
 	return -1;
@@ -1340,6 +1529,11 @@ static __always_inline void emit_event(struct sg_ctx *c, int reason)
 	struct sg_deny_event *e;
 	struct sg_bucket *b;
 
+	/* An app's own budget: a noisy app must not hide another's events. */
+	if (c->src_app) {
+		k.kind = SG_BUCKET_EVENTS_APP;
+		k.id = c->src_app;
+	}
 	b = bucket_get(&k);
 	if (b && !gcra(&b->tat_packets, c->now, 1, sg_event_rate, NSEC_PER_SEC)) {
 		event_stat(SG_EVENTS_LOST_RATE);
@@ -1497,6 +1691,8 @@ static __always_inline int run_tc(struct __sk_buff *skb, __u32 hook)
 
 	c.hook = hook;
 	c.ifindex = skb->ifindex;
+	if (hook == SG_HOOK_APP_EGRESS)
+		c.in_ifindex = skb->ingress_ifindex;
 	c.len = skb->len;
 	reason = run(skb, 0, &c);
 	if (!(SG_PASS_REASONS & (1U << reason)))

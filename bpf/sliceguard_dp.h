@@ -50,6 +50,9 @@
 #define SG_MAX_IPV6_EXTHDRS	6
 #define SG_MAX_GTPU_EXTHDRS	4
 #define SG_GTPU_PORT		2152
+/* Largest ICMP error (whole IP packet) that can be RELATED to a flow. */
+#define SG_ICMP_ERROR_MAX4	576
+#define SG_ICMP_ERROR_MAX6	1280
 
 #define SG_FLOW_TIMEOUT_TCP_NS	(300ULL * 1000000000ULL)
 #define SG_FLOW_TIMEOUT_UDP_NS	(60ULL * 1000000000ULL)
@@ -170,7 +173,9 @@ struct sg_slice_cfg {
 	__u32 mark;
 	__u8 ue_to_ue;
 	__u8 has_ue_prefixes;
-	__u8 pad[6];
+	__u8 has_vlans;		/* UE sources accepted only on these VLANs (ip uplinks) */
+	__u8 has_teids;		/* UE sources accepted only under these TEIDs (gtpu) */
+	__u8 pad[4];
 	__u64 rate_bytes;	/* bytes per second, 0: unlimited */
 	__u64 tau_bytes_ns;	/* burst as time: burst_bytes * 1e9 / rate_bytes */
 	__u64 rate_packets;	/* packets per second, 0: unlimited */
@@ -225,6 +230,18 @@ struct sg_rule_cfg {
 	struct sg_rule_match match;
 };
 
+/*
+ * The source and destination identity a decision was made for: peer kind
+ * (enum sliceguard_peer) and slice or app id (0 for kind any).
+ */
+struct sg_peers {
+	__u8 src_kind;
+	__u8 dst_kind;
+	__u16 pad;
+	__u32 src_id;
+	__u32 dst_id;
+};
+
 /* sg_flows (LRU): forward 5-tuple of an allowed flow. */
 struct sg_flow_key {
 	__u8 family;
@@ -241,14 +258,20 @@ struct sg_flow_val {
 	__u32 rule_id;		/* the rule that allowed the flow */
 	__u32 pad;
 	struct sg_rule_match match;	/* and what that rule matched */
+	struct sg_peers peers;	/* of the packet that opened the flow */
 };
 
-/* sg_frags (LRU): verdict of a first fragment. */
+/*
+ * sg_frags (LRU): verdict of a passed first fragment, per interface and
+ * hook: a datagram is decided again at every hook it crosses.
+ */
 struct sg_frag_key {
 	__u8 family;
 	__u8 proto;
-	__u16 pad;
+	__u8 hook;		/* enum sg_hook */
+	__u8 pad;
 	__u32 id;		/* IPv4: 16-bit id; IPv6: fragment header id */
+	__u32 ifindex;
 	__u8 saddr[16];
 	__u8 daddr[16];
 };
@@ -259,9 +282,17 @@ struct sg_frag_val {
 	__u32 mark;
 	__u32 app_id;
 	__u32 rule_id;
-	__u16 l4_len;		/* transport header length of the first fragment */
+	struct sg_rule_match match;	/* of rule_id, as for flows */
+	struct sg_peers peers;	/* the first fragment's identity */
+	__be32 teid;		/* and its tags: TEID (gtpu) */
+	__u16 vid;		/* and VLAN (0: untagged) */
+	/* bytes from the start of the fragmentable part to the end of the
+	 * transport header (RFC 1858, RFC 8200 4.5)
+	 */
+	__u16 l4_end;
+	__u8 has_teid;
 	__u8 reason;		/* enum sg_reason of the first fragment */
-	__u8 pad[5];
+	__u8 pad[6];
 };
 
 enum sg_bucket_kind {
@@ -269,7 +300,8 @@ enum sg_bucket_kind {
 	SG_BUCKET_SLICE,
 	SG_BUCKET_APP,
 	SG_BUCKET_RULE,
-	SG_BUCKET_EVENTS,	/* deny events of one source slice */
+	SG_BUCKET_EVENTS,	/* deny events of one source slice (no source app) */
+	SG_BUCKET_EVENTS_APP,	/* deny events of one source app */
 };
 
 /*

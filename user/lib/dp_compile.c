@@ -238,6 +238,8 @@ static int compile_slice(struct sg_dp_image *img, const struct sg_slice *s, char
 		.mark = s->mark,
 		.ue_to_ue = s->ue_to_ue,
 		.has_ue_prefixes = s->n_ue_prefixes > 0,
+		.has_vlans = s->n_vlans > 0,
+		.has_teids = s->n_teid_ranges > 0,
 		.rate_bytes = s->rate_bytes,
 		.tau_bytes_ns = tau_ns(s->rate_bytes, s->burst_bytes),
 		.rate_packets = s->rate_packets,
