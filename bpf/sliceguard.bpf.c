@@ -1180,7 +1180,7 @@ static __always_inline bool entered_where_it_lives(struct sg_ctx *c)
 	if (!in)
 		return false;
 	if (c->src.kind == SLICEGUARD_PEER_SLICE)
-		return in->kind == SG_IFACE_UPLINK;
+		return in->kind == SG_IFACE_UPLINK || in->kind == SG_IFACE_UPLINK_VLAN;
 	return in->kind == SG_IFACE_APP && in->app_id == c->src.id;
 }
 

@@ -26,7 +26,8 @@
 #define SG_MAX_APPS		256
 #define SG_MAX_RULES		1024
 #define SG_MAX_UPLINKS		16
-#define SG_MAX_IFACES		(SG_MAX_UPLINKS + SG_MAX_APPS)
+#define SG_MAX_UPLINK_VLANS	64	/* VLAN devices over one uplink */
+#define SG_MAX_IFACES		(SG_MAX_UPLINKS * (1 + SG_MAX_UPLINK_VLANS) + SG_MAX_APPS)
 #define SG_MAX_UE_PREFIXES	16	/* SLICEGUARD_MAX_UE_PREFIXES */
 #define SG_MAX_VLANS		16	/* SLICEGUARD_MAX_VLANS */
 #define SG_MAX_TEID_RANGES	16	/* SLICEGUARD_MAX_TEID_RANGES */
@@ -123,6 +124,12 @@ typedef __u64 sg_inflight_t;
 enum sg_iface_kind {
 	SG_IFACE_UPLINK = 1,
 	SG_IFACE_APP = 2,
+	/*
+	 * A VLAN device over an uplink: where the kernel hands the uplink's
+	 * tagged traffic to the stack. No program runs on it; app egress
+	 * counts what entered there as entered on the uplink.
+	 */
+	SG_IFACE_UPLINK_VLAN = 3,
 };
 
 /* sg_ifaces: ifindex -> what the interface is. */

@@ -89,14 +89,18 @@ app() {
 }
 
 cat >"$WORK/policy.sg" <<'EOF'
-# Three slices; IoT is policed to 20 packets/s as a whole, far below what
-# any sender here reaches, even in the emulated VM.
-slice add embb id 1 sst 1 ue 10.10.0.0/16 vlan 100 mark 0x10
-slice add urllc id 2 sst 2 ue 10.20.0.0/16 vlan 200 mark 0x20
-slice add iot id 3 sst 3 sd 0x000010 ue 10.30.0.0/16 vlan 300 pps 20 mark 0x30
+# Three slices of untagged UEs (the host kernel may have no 802.1Q, so the
+# RAN cannot tag real traffic), bound by their pools; IoT is policed to 20
+# packets/s as a whole, far below what any sender here reaches, even in the
+# emulated VM. V2X declares VLAN 400: its UEs are accepted on that VLAN
+# only, which crafted frames check.
+slice add embb id 1 sst 1 ue 10.10.0.0/16 mark 0x10
+slice add urllc id 2 sst 2 ue 10.20.0.0/16 mark 0x20
+slice add iot id 3 sst 3 sd 0x000010 ue 10.30.0.0/16 pps 20 mark 0x30
+slice add v2x id 4 sst 4 ue 10.40.0.0/16 vlan 400 mark 0x40
 app add video id 10 slice embb addr 10.99.1.2 proto tcp port 8080 addr 10.99.1.2 proto udp port 9000 addr 10.99.1.2 proto icmp dev vid0
 app add ctrl id 20 slice urllc addr 10.99.2.2 proto udp port 5000 addr 10.99.2.2 proto icmp dev ctl0
-app add telem id 30 slice iot addr 10.99.3.2 proto tcp port 1883 addr 10.99.3.2 proto udp port 5683 dev tel0
+app add telem id 30 slice iot slice v2x addr 10.99.3.2 proto tcp port 1883 addr 10.99.3.2 proto udp port 5683 dev tel0
 rule add id 1 from slice embb to app video proto tcp port 8080
 rule add id 2 from slice embb to app video proto udp port 9000
 rule add id 3 from slice embb to app video proto icmp
@@ -105,6 +109,7 @@ rule add id 5 from slice urllc to app ctrl proto icmp
 rule add id 6 from slice iot to app telem proto tcp port 1883
 rule add id 7 from slice iot to app telem proto udp port 5683
 rule add id 8 from app ctrl to slice urllc proto udp port 6000
+rule add id 9 from slice v2x to app telem proto udp port 5683
 uplink add dev up0 mode ip unsliced drop
 EOF
 
@@ -240,14 +245,17 @@ from scapy.all import Ether, Dot1Q, Dot1AD, IP, UDP, TCP, sendp, conf
 conf.verb = 0
 eth = Ether(dst=sys.argv[1])
 frames = [
-    # eMBB source on the mIoT VLAN 300: SPOOF
-    (3, eth/Dot1Q(vlan=300)/IP(src='10.10.0.2', dst='10.99.3.2')/UDP(sport=4000, dport=5683)),
-    # mIoT source on the eMBB VLAN 100, to eMBB's app: SPOOF
-    (4, eth/Dot1Q(vlan=100)/IP(src='10.30.0.2', dst='10.99.1.2')/TCP(sport=4000, dport=8080, flags='S')),
-    # QinQ: outer VLAN 100 hiding inner VLAN 300: VLAN_STACKED
-    (5, eth/Dot1AD(vlan=100)/Dot1Q(vlan=300)/IP(src='10.30.0.2', dst='10.99.1.2')/TCP(dport=8080, flags='S')),
-    # priority tag (VID 0) on a mIoT frame to telem: untagged, allowed
-    (6, eth/Dot1Q(vlan=0)/IP(src='10.30.0.2', dst='10.99.3.2')/UDP(sport=4001, dport=5683)),
+    # eMBB source on the V2X VLAN 400: SPOOF
+    (3, eth/Dot1Q(vlan=400)/IP(src='10.10.0.2', dst='10.99.3.2')/UDP(sport=4000, dport=5683)),
+    # V2X source untagged, on VID 0 (a priority tag) and on VLAN 999 of
+    # another network on the trunk: V2X only speaks on VLAN 400, SPOOF
+    (2, eth/IP(src='10.40.0.2', dst='10.99.3.2')/UDP(sport=4000, dport=5683)),
+    (1, eth/Dot1Q(vlan=0)/IP(src='10.40.0.2', dst='10.99.3.2')/UDP(sport=4000, dport=5683)),
+    (1, eth/Dot1Q(vlan=999)/IP(src='10.40.0.2', dst='10.99.3.2')/UDP(sport=4000, dport=5683)),
+    # QinQ: outer VLAN 400 hiding inner VLAN 300: VLAN_STACKED
+    (5, eth/Dot1AD(vlan=400)/Dot1Q(vlan=300)/IP(src='10.30.0.2', dst='10.99.1.2')/TCP(dport=8080, flags='S')),
+    # positive control: the same frame on V2X's own VLAN is allowed
+    (6, eth/Dot1Q(vlan=400)/IP(src='10.40.0.2', dst='10.99.3.2')/UDP(sport=4001, dport=5683)),
 ]
 for count, frame in frames:
     sendp(frame, iface='ran0', count=count)
@@ -256,9 +264,9 @@ PY
 
 snap
 tap_check "send crafted frames into the uplink (VLAN spoofs, QinQ, VID 0)" craft_uplink
-expect_reason "eMBB source on mIoT's VLAN, mIoT source on eMBB's VLAN" 7 SPOOF
+expect_reason "eMBB source on V2X's VLAN; V2X source untagged, VID 0, VLAN 999" 7 SPOOF
 expect_reason "QinQ hiding the outer VLAN" 5 VLAN_STACKED
-expect_reason "VID 0 is untagged: classified by source, allowed" 6 RULE FLOW
+expect_reason "V2X source on its own VLAN: allowed" 6 RULE FLOW
 
 # A compromised app scans every other app and port, with plain sockets:
 # non-blocking connects and connected UDP sockets (an ICMP port

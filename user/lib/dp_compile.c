@@ -4,9 +4,11 @@
  * maps (Documentation/datapath.rst). A pure function of the policy and the
  * interface name resolver: same input, same entries in the same order.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -228,6 +230,70 @@ static int add_iface(struct sg_image_map *m, __u32 ifindex, const struct sg_ifac
 		return -EINVAL;
 	}
 	return add(m, &ifindex, iface);
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whether sysfs says that the network device name is a VLAN device. */
+static bool is_vlan_dev(const char *name)
+{
+	char path[64 + IF_NAMESIZE], line[64];
+	bool vlan = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/uevent", name);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!vlan && fgets(line, sizeof(line), f))
+		vlan = !strcmp(line, "DEVTYPE=vlan\n");
+	fclose(f);
+	return vlan;
+}
+
+/*
+ * The VLAN devices over an uplink (sysfs links upper_NAME in the uplink's
+ * directory), in name order: the kernel hands the uplink's tagged traffic
+ * to the stack through them, so app egress must know them as the uplink's.
+ * A device the policy names itself keeps the role the policy gives it.
+ */
+static int compile_uplink_vlans(struct sg_dp_image *img, const char *uplink,
+				sg_dp_ifindex_fn fn, void *ctx)
+{
+	struct sg_iface iface = { .kind = SG_IFACE_UPLINK_VLAN };
+	char path[64 + IF_NAMESIZE], *names[SG_MAX_UPLINK_VLANS];
+	unsigned int n = 0, i;
+	struct dirent *de;
+	int ret = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s", uplink);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((de = readdir(dir)) && n < sizeof(names) / sizeof(names[0])) {
+		if (strncmp(de->d_name, "upper_", 6) || !is_vlan_dev(de->d_name + 6))
+			continue;
+		names[n] = strdup(de->d_name + 6);
+		if (!names[n]) {
+			ret = -ENOMEM;
+			break;
+		}
+		n++;
+	}
+	closedir(dir);
+	qsort(names, n, sizeof(names[0]), cmp_name);
+	for (i = 0; i < n; i++) {
+		__u32 ifindex = ret ? 0 : resolve(fn, ctx, names[i]);
+
+		if (ifindex && !find(&img->maps[SG_IMAP_IFACES], &ifindex))
+			ret = add(&img->maps[SG_IMAP_IFACES], &ifindex, &iface);
+		free(names[i]);
+	}
+	return ret;
 }
 
 static int compile_slice(struct sg_dp_image *img, const struct sg_slice *s, char *err,
@@ -510,6 +576,9 @@ int sg_dp_compile(const struct sg_policy *policy, sg_dp_ifindex_fn resolve_fn,
 					err_len);
 		}
 	}
+	/* After every named interface, which keep their roles. */
+	for (i = 0; i < policy->n_uplinks && !ret; i++)
+		ret = compile_uplink_vlans(img, policy->uplinks[i].ifname, resolve_fn, resolve_ctx);
 	if (!ret && policy->n_rules) {
 		rules = calloc(policy->n_rules, sizeof(*rules));
 		if (!rules)
