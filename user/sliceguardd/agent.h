@@ -52,6 +52,8 @@ struct agent {
 
 	/* What the data path enforces. */
 	struct sg_policy applied;
+	/* applied as compiled against the interfaces of its time */
+	struct sg_dp_image *applied_image;
 	bool applied_from_module; /* applied came from this module instance */
 	bool synced;		/* the module's policy was dumped since connect */
 	uint64_t synced_gen;	/* generation of that dump */

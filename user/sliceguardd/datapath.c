@@ -102,6 +102,8 @@ void dp_stop(struct agent *a)
 {
 	sg_dp_close(a->dp);
 	a->dp = NULL;
+	sg_dp_image_free(a->applied_image);
+	a->applied_image = NULL;
 	free(a->att);
 	a->att = NULL;
 	a->n_att = 0;
@@ -273,6 +275,40 @@ static void log_applied(const struct sg_policy *p, const char *why)
 		   p->n_rules, p->n_uplinks, why);
 }
 
+/*
+ * Remember p as compiled now, to tell later whether an interface change
+ * changes what it compiles to (NULL when it cannot be compiled).
+ */
+static void keep_image(struct agent *a, const struct sg_policy *p)
+{
+	char err[256];
+
+	sg_dp_image_free(a->applied_image);
+	a->applied_image = NULL;
+	if (sg_dp_compile(p, NULL, NULL, &a->applied_image, err, sizeof(err)))
+		a->applied_image = NULL;
+}
+
+/*
+ * Whether the policy this agent applied compiles differently now. Nothing
+ * applied by this agent (an adopted generation it has not read yet):
+ * nothing to compare, the next apply compiles afresh anyway.
+ */
+static bool image_changed(struct agent *a)
+{
+	struct sg_dp_image *now = NULL;
+	char err[256];
+	bool changed;
+
+	if (!a->applied_image)
+		return false;
+	if (sg_dp_compile(&a->applied, NULL, NULL, &now, err, sizeof(err)))
+		return true;
+	changed = !sg_dp_image_equal(a->applied_image, now);
+	sg_dp_image_free(now);
+	return changed;
+}
+
 /* Make p the enforced policy; on success the agent owns p's contents. */
 int dp_apply(struct agent *a, struct sg_policy *p)
 {
@@ -298,24 +334,30 @@ int dp_apply(struct agent *a, struct sg_policy *p)
 	sg_policy_free(&a->applied);
 	a->applied = *p;
 	sg_policy_init(p);
+	keep_image(a, &a->applied);
 	log_applied(&a->applied, "");
 	return 0;
 }
 
-/* Interfaces came or went: attach what appeared, recompile if needed. */
+/*
+ * Interfaces came or went: attach what appeared, recompile if needed (an
+ * attachment changed, or a VLAN device over an uplink came or went).
+ */
 void links_reconcile(struct agent *a)
 {
 	int err;
 
-	if (!attach_wanted(a))
+	if (!attach_wanted(a) && !image_changed(a))
 		return;
 	err = sg_dp_apply(a->dp, &a->applied);
-	if (err)
+	if (err) {
 		log_err("cannot apply generation %llu for the new interfaces: %s",
 			(unsigned long long)a->applied.generation,
 			sg_dp_errmsg(a->dp));
-	else
-		log_applied(&a->applied, " for changed interfaces");
+		return;
+	}
+	keep_image(a, &a->applied);
+	log_applied(&a->applied, " for changed interfaces");
 }
 
 /* --detach: take everything the data path attached away, and unpin. */
