@@ -354,7 +354,52 @@ test_declarative() {
 	agent_stop
 }
 
-# --- 8. stop leaves enforcement, --detach removes it ----------------------
+# --- 8. slices told apart by VLAN: tags visible, VLAN devices known -------
+test_uplink_vlans() {
+	local up_vlan=$IF_UP.400 r sent
+
+	reset_state
+	# Tags in the frame on the wire (a veth would carry them as metadata).
+	in_ran ethtool -K eth0 txvlan off >/dev/null
+	ethtool -K "$IF_UP" rxvlan on >/dev/null 2>&1
+	load_policy "slice add embb id 1 sst 1 ue 10.10.0.0/16 mark 0x101
+slice add v2x id 4 sst 4 ue 10.40.0.0/16 vlan 400 mark 0x401
+app add video id 10 slice embb slice v2x addr $APP_VIDEO proto udp port 5000-5999 dev $IF_APP
+uplink add dev $IF_UP mode ip unsliced drop
+rule add id 1 from slice v2x to app video proto udp port 5400" >/dev/null
+	start_synced || { fail_with_log "agent applies a policy with a VLAN slice"; return; }
+	ethtool -k "$IF_UP" | grep -q '^rx-vlan-offload: off'
+	tap_result "agent turns rx VLAN offload off on the uplink" $? \
+		"$(ethtool -k "$IF_UP" | grep vlan)" "$(tail -n 5 "$AGENT_LOG")"
+
+	# The kernel hands VLAN 400 to the stack on $up_vlan: app egress must
+	# know it as the uplink's, or every V2X packet would be a SPOOF there.
+	ip link add link "$IF_UP" name "$up_vlan" type vlan id 400
+	ip addr add 10.40.0.1/16 dev "$up_vlan"
+	ip link set "$up_vlan" up
+	in_ran ip link add link eth0 name eth0.400 type vlan id 400
+	in_ran ip addr add 10.40.0.2/16 dev eth0.400
+	in_ran ip link set eth0.400 up
+	in_ran ip route add "$APP_VIDEO/32" via 10.40.0.1 dev eth0.400
+	wait_until 20 agent_log_count_gt "applied generation .* for changed interfaces" 0
+	tap_result "agent applies again when a VLAN device appears on the uplink" $? \
+		"$(tail -n 5 "$AGENT_LOG")"
+
+	recv_start vlan "$NS_APP" "$APP_VIDEO" 5400
+	send_start vlan 10.40.0.2 "$APP_VIDEO" 50 2 5400
+	send_wait vlan
+	sleep 0.5
+	recv_stop vlan
+	r=$(recv_port vlan 5400)
+	sent=$(sent_port vlan 5400)
+	tap_result "a V2X UE on its VLAN reaches the app through the VLAN device ($r of $sent)" \
+		"$((sent == 0 || r != sent))" "SPOOF $(dp_reason SPOOF)"
+	in_ran ip link del eth0.400
+	ip link del "$up_vlan"
+	in_ran ethtool -K eth0 txvlan on >/dev/null
+}
+
+# --- 9. stop leaves enforcement, --detach removes it ----------------------
 test_stop_and_detach() {
 	local r4
 
@@ -393,6 +438,7 @@ test_module_reload
 test_late_interface
 test_agent_before_module
 test_declarative
+test_uplink_vlans
 test_stop_and_detach
 tap_diag "agent suite ran $(ms "$(now_ns) - start") ms"
 tap_done

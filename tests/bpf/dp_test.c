@@ -32,22 +32,7 @@
 #include "kselftest_harness.h"
 #include "dp.h"
 #include "policy.h"
-
-#define XDP_DROP_RET	1
-#define XDP_PASS_RET	2
-#define TC_PASS_RET	0xffffffffU	/* TC_ACT_UNSPEC */
-#define TC_DROP_RET	2		/* TC_ACT_SHOT */
-
-/* Interfaces of the test namespace. */
-static const char *const ifnames[] = { "up0", "gtp0", "open0", "app1", "app2", "app3" };
-
-enum { UP0, GTP0, OPEN0, APP1, APP2, APP3, N_IFS };
-
-static unsigned int test_resolve(const char *ifname, void *ctx)
-{
-	(void)ctx;
-	return if_nametoindex(ifname);
-}
+#include "../lib/dp_harness.h"
 
 /* For compiler tests: no interface exists. */
 static unsigned int no_ifaces(const char *ifname, void *ctx)
@@ -57,481 +42,11 @@ static unsigned int no_ifaces(const char *ifname, void *ctx)
 	return 0;
 }
 
-/* ---- packet builder ---- */
-
-struct pkt {
-	uint8_t d[2048];
-	size_t len;
-	int n_ip, n_udp;
-	size_t ip_off[3], udp_off[3];
-	int ip_v6[3];
-	long gtp_off;
-};
-
-static void pkt_init(struct pkt *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->gtp_off = -1;
-}
-
-static void put(struct pkt *p, const void *b, size_t n)
-{
-	memcpy(p->d + p->len, b, n);
-	p->len += n;
-}
-
-static void put8(struct pkt *p, uint8_t v)
-{
-	put(p, &v, 1);
-}
-
-static void put16(struct pkt *p, uint16_t v)
-{
-	v = htons(v);
-	put(p, &v, 2);
-}
-
-static void put32(struct pkt *p, uint32_t v)
-{
-	v = htonl(v);
-	put(p, &v, 4);
-}
-
-static void zeros(struct pkt *p, size_t n)
-{
-	memset(p->d + p->len, 0, n);
-	p->len += n;
-}
-
-static void eth(struct pkt *p, uint16_t type)
-{
-	static const uint8_t macs[12] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2 };
-
-	put(p, macs, 12);
-	put16(p, type);
-}
-
-/* A VLAN tag (after eth() with a TPID as type): TCI, then the next type. */
-static void tag(struct pkt *p, uint16_t vid, uint16_t next)
-{
-	put16(p, vid);
-	put16(p, next);
-}
-
-static void ip4(struct pkt *p, const char *src, const char *dst, uint8_t proto)
-{
-	struct in_addr a;
-
-	p->ip_off[p->n_ip] = p->len;
-	p->ip_v6[p->n_ip++] = 0;
-	put8(p, 0x45);
-	put8(p, 0);
-	put16(p, 0);		/* total length: pkt_done() */
-	put16(p, 0x1234);	/* id */
-	put16(p, 0);		/* fragment */
-	put8(p, 64);
-	put8(p, proto);
-	put16(p, 0);
-	inet_pton(AF_INET, src, &a);
-	put(p, &a, 4);
-	inet_pton(AF_INET, dst, &a);
-	put(p, &a, 4);
-}
-
-static void ip6(struct pkt *p, const char *src, const char *dst, uint8_t next)
-{
-	struct in6_addr a;
-
-	p->ip_off[p->n_ip] = p->len;
-	p->ip_v6[p->n_ip++] = 1;
-	put32(p, 0x60000000);
-	put16(p, 0);		/* payload length: pkt_done() */
-	put8(p, next);
-	put8(p, 64);
-	inet_pton(AF_INET6, src, &a);
-	put(p, &a, 16);
-	inet_pton(AF_INET6, dst, &a);
-	put(p, &a, 16);
-}
-
-/* An 8-byte IPv6 options/routing header. */
-static void ext6(struct pkt *p, uint8_t next)
-{
-	put8(p, next);
-	put8(p, 0);
-	zeros(p, 6);
-}
-
-static void frag6(struct pkt *p, uint8_t next, uint16_t off8, int more, uint32_t id)
-{
-	put8(p, next);
-	put8(p, 0);
-	put16(p, (off8 << 3) | (more ? 1 : 0));
-	put32(p, id);
-}
-
-static void tcp(struct pkt *p, uint16_t sport, uint16_t dport, uint8_t flags)
-{
-	put16(p, sport);
-	put16(p, dport);
-	put32(p, 1);
-	put32(p, 0);
-	put8(p, 5 << 4);
-	put8(p, flags);
-	put16(p, 512);
-	put32(p, 0);
-}
-
-static void udp(struct pkt *p, uint16_t sport, uint16_t dport)
-{
-	p->udp_off[p->n_udp++] = p->len;
-	put16(p, sport);
-	put16(p, dport);
-	put16(p, 0);		/* length: pkt_done() */
-	put16(p, 0);
-}
-
-static void icmp(struct pkt *p, uint8_t type, uint16_t id)
-{
-	put8(p, type);
-	put8(p, 0);
-	put16(p, 0);
-	put16(p, id);
-	put16(p, 1);
-}
-
-/* GTP-U header; flags 0x30 is version 1, PT 1, no optional field. */
-static void gtp(struct pkt *p, uint8_t flags, uint8_t type, uint32_t teid)
-{
-	p->gtp_off = p->len;
-	put8(p, flags);
-	put8(p, type);
-	put16(p, 0);		/* length: pkt_done() */
-	put32(p, teid);
-}
-
-/* Fill in every length field from where the packet now ends. */
-static void pkt_done(struct pkt *p)
-{
-	int i;
-
-	for (i = 0; i < p->n_ip; i++) {
-		size_t off = p->ip_off[i];
-		uint16_t v = p->ip_v6[i] ? htons(p->len - off - 40) : htons(p->len - off);
-
-		memcpy(p->d + off + (p->ip_v6[i] ? 4 : 2), &v, 2);
-	}
-	for (i = 0; i < p->n_udp; i++) {
-		uint16_t v = htons(p->len - p->udp_off[i]);
-
-		memcpy(p->d + p->udp_off[i] + 4, &v, 2);
-	}
-	if (p->gtp_off >= 0) {
-		uint16_t v = htons(p->len - p->gtp_off - 8);
-
-		memcpy(p->d + p->gtp_off + 2, &v, 2);
-	}
-}
-
-static void set16(struct pkt *p, size_t off, uint16_t v)
-{
-	v = htons(v);
-	memcpy(p->d + off, &v, 2);
-}
-
-/* Frames used again and again. */
-#define TCP_SYN	0x02
-#define TCP_ACK	0x10
-
-static void v4_tcp(struct pkt *p, int vid, const char *src, const char *dst, uint16_t sport,
-		   uint16_t dport, uint8_t flags)
-{
-	pkt_init(p);
-	if (vid >= 0) {
-		eth(p, 0x8100);
-		tag(p, vid, 0x0800);
-	} else {
-		eth(p, 0x0800);
-	}
-	ip4(p, src, dst, 6);
-	tcp(p, sport, dport, flags);
-	pkt_done(p);
-}
-
-static void v4_udp(struct pkt *p, const char *src, const char *dst, uint16_t sport,
-		   uint16_t dport, size_t payload)
-{
-	pkt_init(p);
-	eth(p, 0x0800);
-	ip4(p, src, dst, 17);
-	udp(p, sport, dport);
-	zeros(p, payload);
-	pkt_done(p);
-}
-
-/* ---- the policy every test starts from ---- */
-
-static void prefix(struct sg_prefix *pf, const char *addr, int len)
-{
-	memset(pf, 0, sizeof(*pf));
-	pf->family = strchr(addr, ':') ? AF_INET6 : AF_INET;
-	pf->len = len;
-	inet_pton(pf->family, addr, pf->addr);
-}
-
-static struct sg_slice *add_slice(struct sg_policy *pol, uint32_t id, const char *name,
-				  const char *ue4, const char *ue6, uint16_t vlan,
-				  uint32_t teid_first, uint32_t mark)
-{
-	struct sg_slice *s = sg_policy_add_slice(pol);
-
-	s->id = id;
-	snprintf(s->name, sizeof(s->name), "%s", name);
-	s->sst = id;
-	prefix(&s->ue_prefixes[s->n_ue_prefixes++], ue4, 16);
-	if (ue6)
-		prefix(&s->ue_prefixes[s->n_ue_prefixes++], ue6, 64);
-	s->vlans[s->n_vlans++] = vlan;
-	s->teid_ranges[0].first = teid_first;
-	s->teid_ranges[0].last = teid_first + 0xfff;
-	s->n_teid_ranges = 1;
-	s->mark = mark;
-	return s;
-}
-
-static struct sg_app *add_app(struct sg_policy *pol, uint32_t id, const char *name,
-			      uint32_t slice, const char *ifname)
-{
-	struct sg_app *a = sg_policy_add_app(pol);
-
-	a->id = id;
-	snprintf(a->name, sizeof(a->name), "%s", name);
-	a->slices[a->n_slices++] = slice;
-	snprintf(a->ifname, sizeof(a->ifname), "%s", ifname);
-	return a;
-}
-
-static void add_endpoint(struct sg_app *a, const char *addr, int len, uint8_t proto,
-			 uint16_t first, uint16_t last)
-{
-	struct sg_endpoint *e = &a->endpoints[a->n_endpoints++];
-
-	prefix(&e->prefix, addr, len);
-	e->proto = proto;
-	e->port_first = first;
-	e->port_last = last;
-}
-
-static struct sg_rule *add_rule(struct sg_policy *pol, uint32_t id, uint32_t sk, uint32_t si,
-				uint32_t dk, uint32_t di, uint8_t proto, uint16_t first,
-				uint16_t last)
-{
-	struct sg_rule *r = sg_policy_add_rule(pol);
-
-	r->id = id;
-	r->src_kind = sk;
-	r->src_id = si;
-	r->dst_kind = dk;
-	r->dst_id = di;
-	r->proto = proto;
-	r->port_first = first;
-	r->port_last = last;
-	return r;
-}
-
-static void add_uplink(struct sg_policy *pol, const char *ifname, uint32_t mode,
-		       uint32_t unsliced)
-{
-	struct sg_uplink *u = sg_policy_add_uplink(pol);
-
-	snprintf(u->ifname, sizeof(u->ifname), "%s", ifname);
-	u->mode = mode;
-	u->unsliced = unsliced;
-}
-
-#define SLICE SLICEGUARD_PEER_SLICE
-#define APP SLICEGUARD_PEER_APP
-#define ANY SLICEGUARD_PEER_ANY
-
-/*
- * Slices: 1 embb (10.1/16, fd00:1::/64, VLAN 100, TEIDs 0x1000-0x1fff,
- * mark 0x101), 2 urllc (10.2/16, VLAN 200, TEIDs 0x2000-, DSCP 46, mark
- * 0x102, ue-to-ue), 3 miot (10.3/16, VLAN 300, TEIDs 0x3000-, mark 0x103).
- * Apps: 10 video (slice 1, 192.0.2.10 and 2001:db8::10 tcp/443, app1),
- * 11 plc (slice 2, 192.0.2.11 udp/5000-5010, app2), 12 telemetry (slices
- * 3 and 2, 192.0.2.12 any, app3).
- * Rules: 1 embb->video tcp/443, 2 urllc->plc udp/5000-5010, 3 miot->telemetry,
- * 4 video->any tcp/80, 5 plc->urllc udp/6000, 6 embb->any icmp,
- * 7 telemetry->plc udp/5005.
- */
-static void std_policy(struct sg_policy *pol)
-{
-	struct sg_slice *s;
-	struct sg_app *a;
-
-	sg_policy_init(pol);
-	pol->generation = 7;
-	add_slice(pol, 1, "embb", "10.1.0.0", "fd00:1::", 100, 0x1000, 0x101);
-	s = add_slice(pol, 2, "urllc", "10.2.0.0", NULL, 200, 0x2000, 0x102);
-	s->dscps[s->n_dscps++] = 46;
-	s->ue_to_ue = true;
-	add_slice(pol, 3, "miot", "10.3.0.0", NULL, 300, 0x3000, 0x103);
-
-	a = add_app(pol, 10, "video", 1, "app1");
-	add_endpoint(a, "192.0.2.10", 32, 6, 443, 443);
-	add_endpoint(a, "2001:db8::10", 128, 6, 443, 443);
-	a = add_app(pol, 11, "plc", 2, "app2");
-	add_endpoint(a, "192.0.2.11", 32, 17, 5000, 5010);
-	a = add_app(pol, 12, "telemetry", 3, "app3");
-	a->slices[a->n_slices++] = 2;
-	add_endpoint(a, "192.0.2.12", 32, 0, 0, 65535);
-
-	add_rule(pol, 1, SLICE, 1, APP, 10, 6, 443, 443);
-	add_rule(pol, 2, SLICE, 2, APP, 11, 17, 5000, 5010);
-	add_rule(pol, 3, SLICE, 3, APP, 12, 0, 0, 65535);
-	add_rule(pol, 4, APP, 10, ANY, 0, 6, 80, 80);
-	add_rule(pol, 5, APP, 11, SLICE, 2, 17, 6000, 6000);
-	add_rule(pol, 6, SLICE, 1, ANY, 0, 1, 0, 65535);
-	add_rule(pol, 7, APP, 12, APP, 11, 17, 5005, 5005);
-
-	add_uplink(pol, "up0", SLICEGUARD_UPLINK_MODE_IP, SLICEGUARD_UNSLICED_DROP);
-	add_uplink(pol, "gtp0", SLICEGUARD_UPLINK_MODE_GTPU, SLICEGUARD_UNSLICED_DROP);
-	add_uplink(pol, "open0", SLICEGUARD_UPLINK_MODE_IP, SLICEGUARD_UNSLICED_PASS);
-}
-
-/* ---- running packets ---- */
-
-struct run_result {
-	uint32_t retval;
-	int reason;		/* the one reason counter that moved, -1: none or several */
-	uint32_t mark;
-};
-
-static int run_pkt(struct sg_dp *dp, enum sg_dp_prog prog, int ifindex, const struct pkt *p,
-		   struct run_result *res)
-{
-	struct sg_count before[SG_R_MAX], after[SG_R_MAX];
-	uint8_t out[2048 + 64];
-	int i, err;
-
-	err = sg_dp_reason_counts(dp, before);
-	if (err)
-		return err;
-	if (prog == SG_DP_PROG_UPLINK) {
-		struct xdp_md ctx_in = { .data_end = p->len, .ingress_ifindex = ifindex };
-		struct xdp_md ctx_out = {};
-		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p->d, .data_size_in = p->len,
-			    .data_out = out, .data_size_out = sizeof(out),
-			    .ctx_in = &ctx_in, .ctx_size_in = sizeof(ctx_in),
-			    .ctx_out = &ctx_out, .ctx_size_out = sizeof(ctx_out));
-
-		err = bpf_prog_test_run_opts(sg_dp_prog_fd(dp, prog), &o);
-		if (err)
-			return -errno;
-		res->retval = o.retval;
-		res->mark = 0;
-		/* data_out starts at data_meta; ctx_out.data is the metadata size. */
-		if (ctx_out.data >= sizeof(struct sg_xdp_meta)) {
-			struct sg_xdp_meta meta;
-
-			memcpy(&meta, out, sizeof(meta));
-			if (meta.magic == SG_META_MAGIC)
-				res->mark = meta.mark;
-		}
-	} else {
-		struct __sk_buff ctx_in = { .ifindex = ifindex };
-		struct __sk_buff ctx_out = {};
-		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p->d, .data_size_in = p->len,
-			    .data_out = out, .data_size_out = sizeof(out),
-			    .ctx_in = &ctx_in, .ctx_size_in = sizeof(ctx_in),
-			    .ctx_out = &ctx_out, .ctx_size_out = sizeof(ctx_out));
-
-		err = bpf_prog_test_run_opts(sg_dp_prog_fd(dp, prog), &o);
-		if (err)
-			return -errno;
-		res->retval = o.retval;
-		res->mark = ctx_out.mark;
-	}
-	err = sg_dp_reason_counts(dp, after);
-	if (err)
-		return err;
-	res->reason = -1;
-	for (i = 0; i < SG_R_MAX; i++) {
-		uint64_t d = after[i].packets - before[i].packets;
-
-		if (!d)
-			continue;
-		if (d != 1 || res->reason != -1) {
-			res->reason = -1;
-			break;
-		}
-		res->reason = i;
-	}
-	return 0;
-}
-
-static const char *name_of(int reason)
-{
-	const char *n = reason >= 0 ? sg_reason_name(reason) : NULL;
-
-	return n ? n : "(no single reason)";
-}
-
-/*
- * Run one packet and check verdict, reason and mark. mark < 0: do not
- * check the mark.
- */
-static int check_pkt(struct __test_metadata *_metadata, struct sg_dp *dp, enum sg_dp_prog prog,
-		     int ifindex, const struct pkt *p, int want, long long mark, const char *what)
-{
-	bool xdp = prog == SG_DP_PROG_UPLINK;
-	uint32_t want_ret = sg_reason_passes(want) ? (xdp ? XDP_PASS_RET : TC_PASS_RET) :
-						      (xdp ? XDP_DROP_RET : TC_DROP_RET);
-	struct run_result r;
-	int err = run_pkt(dp, prog, ifindex, p, &r);
-
-	if (err) {
-		TH_LOG("%s: test run failed: %s", what, strerror(-err));
-		return 0;
-	}
-	if (r.reason != want) {
-		TH_LOG("%s: expected reason %s, got %s", what, name_of(want), name_of(r.reason));
-		return 0;
-	}
-	if (r.retval != want_ret) {
-		TH_LOG("%s: expected return %u (%s), got %u", what, want_ret,
-		       sg_reason_passes(want) ? "pass" : "drop", r.retval);
-		return 0;
-	}
-	if (mark >= 0 && r.mark != (uint32_t)mark) {
-		TH_LOG("%s: expected mark %#llx, got %#x", what, mark, r.mark);
-		return 0;
-	}
-	return 1;
-}
-
 FIXTURE(dp) {
 	struct sg_dp *dp;
 	struct sg_policy pol;
 	int ifx[N_IFS];
 };
-
-static void make_netns(struct __test_metadata *_metadata, int *ifx)
-{
-	char cmd[256];
-	int i;
-
-	ASSERT_EQ(0, unshare(CLONE_NEWNET)) TH_LOG("unshare(CLONE_NEWNET): %s", strerror(errno));
-	for (i = 0; i < N_IFS; i++) {
-		/* The host kernel has veth but not necessarily dummy. */
-		snprintf(cmd, sizeof(cmd),
-			 "ip link add %s type veth peer name %sp && ip link set %s up",
-			 ifnames[i], ifnames[i], ifnames[i]);
-		ASSERT_EQ(0, system(cmd)) TH_LOG("%s failed", cmd);
-		ifx[i] = if_nametoindex(ifnames[i]);
-		ASSERT_NE(0, ifx[i]);
-	}
-}
 
 FIXTURE_SETUP(dp)
 {
@@ -553,22 +68,6 @@ FIXTURE_TEARDOWN(dp)
 	sg_policy_free(&self->pol);
 }
 
-static int reapply(struct sg_dp *dp, struct sg_policy *pol)
-{
-	pol->generation++;
-	return sg_dp_apply(dp, pol);
-}
-
-#define UPLINK(ifi, pkt, reason, mark) \
-	ASSERT_TRUE(check_pkt(_metadata, self->dp, SG_DP_PROG_UPLINK, self->ifx[ifi], pkt, \
-			      reason, mark, #pkt " on " #ifi))
-#define APP_IN(ifi, pkt, reason, mark) \
-	ASSERT_TRUE(check_pkt(_metadata, self->dp, SG_DP_PROG_APP_INGRESS, self->ifx[ifi], \
-			      pkt, reason, mark, #pkt " from " #ifi))
-#define APP_OUT(ifi, pkt, reason, mark) \
-	ASSERT_TRUE(check_pkt(_metadata, self->dp, SG_DP_PROG_APP_EGRESS, self->ifx[ifi], \
-			      pkt, reason, mark, #pkt " to " #ifi))
-
 /* ---- L2 ---- */
 
 TEST_F(dp, vlan_classifies_and_marks)
@@ -577,11 +76,16 @@ TEST_F(dp, vlan_classifies_and_marks)
 
 	v4_tcp(&tagged, 100, "10.1.0.5", "192.0.2.10", 40000, 443, TCP_SYN);
 	v4_tcp(&untagged, -1, "10.1.0.6", "192.0.2.10", 40000, 443, TCP_SYN);
-	/* VID 0 is a priority tag: untagged, classified by source. */
+	/* VID 0 is a priority tag: untagged. */
 	v4_tcp(&prio, 0, "10.1.0.7", "192.0.2.10", 40000, 443, TCP_SYN);
 	UPLINK(UP0, &tagged, SG_R_RULE, 0x101);
-	UPLINK(UP0, &untagged, SG_R_RULE, 0x101);
-	UPLINK(UP0, &prio, SG_R_RULE, 0x101);
+	/*
+	 * embb declares VLAN 100: on an ip uplink its UEs come only on that
+	 * VLAN (issue 7, strict binding), so a pooled source without it is
+	 * a spoof.
+	 */
+	UPLINK(UP0, &untagged, SG_R_SPOOF, 0);
+	UPLINK(UP0, &prio, SG_R_SPOOF, 0);
 }
 
 TEST_F(dp, qinq_is_dropped)
@@ -647,7 +151,7 @@ TEST_F(dp, cross_slice_is_denied)
 
 	/* UE of embb to the app of urllc, and to a UE of urllc. */
 	pkt_init(&to_app);
-	eth(&to_app, 0x0800);
+	eth_vid(&to_app, 100, 0x0800);
 	ip4(&to_app, "10.1.0.5", "192.0.2.11", 17);
 	udp(&to_app, 1000, 5000);
 	pkt_done(&to_app);
@@ -669,17 +173,20 @@ TEST_F(dp, spoofed_sources)
 	v4_tcp(&vlan_vs_src, 100, "10.2.0.7", "192.0.2.10", 40000, 443, TCP_SYN);
 	/* urllc's VLAN, a source in no pool. */
 	v4_tcp(&pool_miss, 200, "10.9.9.9", "192.0.2.11", 40000, 443, TCP_SYN);
-	/* urllc's DSCP, embb's source. */
-	v4_tcp(&dscp_vs_src, -1, "10.1.0.5", "192.0.2.10", 40000, 443, TCP_SYN);
-	dscp_vs_src.d[14 + 1] = 46 << 2;
+	/* urllc's DSCP, embb's source and VLAN. */
+	v4_tcp(&dscp_vs_src, 100, "10.1.0.5", "192.0.2.10", 40000, 443, TCP_SYN);
+	dscp_vs_src.d[18 + 1] = 46 << 2;
 	v4_tcp(&nowhere, -1, "198.51.100.1", "192.0.2.10", 40000, 443, TCP_SYN);
-	/* A VID no slice has classifies nothing: the source decides. */
+	/*
+	 * A VID no slice has classifies nothing, but embb's UEs come only on
+	 * VLAN 100: another network's VLAN of the same trunk is a spoof.
+	 */
 	v4_tcp(&unknown_vid, 999, "10.1.0.5", "192.0.2.10", 40000, 443, TCP_SYN);
 	UPLINK(UP0, &vlan_vs_src, SG_R_SPOOF, 0);
 	UPLINK(UP0, &pool_miss, SG_R_SPOOF, 0);
 	UPLINK(UP0, &dscp_vs_src, SG_R_SPOOF, 0);
 	UPLINK(UP0, &nowhere, SG_R_NO_SLICE, 0);
-	UPLINK(UP0, &unknown_vid, SG_R_RULE, 0x101);
+	UPLINK(UP0, &unknown_vid, SG_R_SPOOF, 0);
 }
 
 TEST_F(dp, unsliced_pass_uplink)
@@ -696,13 +203,13 @@ TEST_F(dp, endpoints_and_external)
 
 	v4_tcp(&wrong_port, 100, "10.1.0.5", "192.0.2.10", 40000, 80, TCP_SYN);
 	pkt_init(&ping);
-	eth(&ping, 0x0800);
+	eth_vid(&ping, 100, 0x0800);
 	ip4(&ping, "10.1.0.5", "8.8.8.8", 1);
 	icmp(&ping, 8, 77);
 	pkt_done(&ping);
 	v4_tcp(&ext_tcp, 100, "10.1.0.5", "8.8.8.8", 40000, 80, TCP_SYN);
 	pkt_init(&v6);
-	eth(&v6, 0x86dd);
+	eth_vid(&v6, 100, 0x86dd);
 	ip6(&v6, "fd00:1::5", "2001:db8::10", 6);
 	tcp(&v6, 40000, 443, TCP_SYN);
 	pkt_done(&v6);
@@ -717,7 +224,7 @@ TEST_F(dp, ipv6_end_to_end)
 	struct pkt syn, synack, echo, inner6;
 
 	pkt_init(&syn);
-	eth(&syn, 0x86dd);
+	eth_vid(&syn, 100, 0x86dd);
 	ip6(&syn, "fd00:1::7", "2001:db8::10", 6);
 	tcp(&syn, 41000, 443, TCP_SYN);
 	pkt_done(&syn);
@@ -728,7 +235,7 @@ TEST_F(dp, ipv6_end_to_end)
 	pkt_done(&synack);
 	/* ICMPv6 echo to the outside: embb's icmp rule is IPv4's protocol 1. */
 	pkt_init(&echo);
-	eth(&echo, 0x86dd);
+	eth_vid(&echo, 100, 0x86dd);
 	ip6(&echo, "fd00:1::7", "2001:4860::8888", 58);
 	icmp(&echo, 128, 3);
 	pkt_done(&echo);
@@ -743,7 +250,7 @@ TEST_F(dp, ipv6_end_to_end)
 	pkt_done(&inner6);
 
 	UPLINK(UP0, &syn, SG_R_RULE, 0x101);
-	APP_OUT(APP1, &syn, SG_R_FLOW, 0x101);
+	APP_OUT(APP1, UP0, &syn, SG_R_FLOW, 0x101);
 	APP_IN(APP1, &synack, SG_R_REPLY, 0x101);
 	UPLINK(UP0, &echo, SG_R_NO_RULE, 0);
 	UPLINK(GTP0, &inner6, SG_R_RULE, 0x101);
@@ -760,14 +267,14 @@ TEST_F(dp, sctp_ports_and_single_88a8_tag)
 	self->pol.apps[1].endpoints[0].port_last = 65535;
 	ASSERT_EQ(0, reapply(self->dp, &self->pol));
 	pkt_init(&sctp_ok);
-	eth(&sctp_ok, 0x0800);
+	eth_vid(&sctp_ok, 200, 0x0800);
 	ip4(&sctp_ok, "10.2.0.5", "192.0.2.11", 132);
 	put16(&sctp_ok, 7000);
 	put16(&sctp_ok, 5003);
 	zeros(&sctp_ok, 8);
 	pkt_done(&sctp_ok);
 	sctp_port = sctp_ok;
-	set16(&sctp_port, 14 + 20 + 2, 5011);
+	set16(&sctp_port, 18 + 20 + 2, 5011);
 	/* One 802.1ad tag is one tag. */
 	pkt_init(&ad);
 	eth(&ad, 0x88a8);
@@ -833,9 +340,9 @@ TEST_F(dp, ipv4_options_are_skipped)
 	struct pkt p;
 
 	pkt_init(&p);
-	eth(&p, 0x0800);
+	eth_vid(&p, 100, 0x0800);
 	ip4(&p, "10.1.0.5", "192.0.2.10", 6);
-	p.d[14] = 0x46;
+	p.d[18] = 0x46;
 	put32(&p, 0x01010101);	/* four NOPs */
 	tcp(&p, 40000, 443, TCP_SYN);
 	pkt_done(&p);
@@ -874,7 +381,7 @@ static void v6_chain(struct pkt *p, int n_ext)
 	int i;
 
 	pkt_init(p);
-	eth(p, 0x86dd);
+	eth_vid(p, 100, 0x86dd);
 	ip6(p, "fd00:1::5", "2001:db8::10", n_ext ? 0 : 6);
 	for (i = 0; i < n_ext; i++)
 		ext6(p, i == n_ext - 1 ? 6 : 60);
@@ -888,7 +395,7 @@ TEST_F(dp, ipv6_extension_chains)
 
 	/* hop-by-hop, routing, destination options, then TCP */
 	pkt_init(&three);
-	eth(&three, 0x86dd);
+	eth_vid(&three, 100, 0x86dd);
 	ip6(&three, "fd00:1::5", "2001:db8::10", 0);
 	ext6(&three, 43);
 	ext6(&three, 60);
@@ -899,12 +406,12 @@ TEST_F(dp, ipv6_extension_chains)
 	v6_chain(&seven, 7);
 	/* An option header claiming more than the packet holds. */
 	v6_chain(&past, 1);
-	past.d[14 + 40 + 1] = 200;
+	past.d[18 + 40 + 1] = 200;
 	pkt_init(&cut_hdr);
 	eth(&cut_hdr, 0x86dd);
 	zeros(&cut_hdr, 30);
 	v6_chain(&long_plen, 0);
-	set16(&long_plen, 14 + 4, long_plen.len - 14 - 40 + 1);
+	set16(&long_plen, 18 + 4, long_plen.len - 18 - 40 + 1);
 	UPLINK(UP0, &three, SG_R_RULE, 0x101);
 	/* The same 5-tuple as the first: it found the flow behind 6 headers. */
 	UPLINK(UP0, &six, SG_R_FLOW, 0x101);
@@ -916,36 +423,25 @@ TEST_F(dp, ipv6_extension_chains)
 
 /* ---- fragments ---- */
 
-static void v4_frag(struct pkt *p, const char *src, const char *dst, uint16_t id,
-		    uint16_t off8, int more, int with_tcp, uint16_t dport, size_t payload)
-{
-	pkt_init(p);
-	eth(p, 0x0800);
-	ip4(p, src, dst, 6);
-	set16(p, 14 + 4, id);
-	set16(p, 14 + 6, (more ? 0x2000 : 0) | off8);
-	if (with_tcp)
-		tcp(p, 40000, dport, TCP_SYN);
-	zeros(p, payload);
-	pkt_done(p);
-}
-
 TEST_F(dp, ipv4_fragments)
 {
 	struct pkt first, second, foreign, orphan, tiny, overlap, bad_first, bad_follow;
 
-	v4_frag(&first, "10.1.0.5", "192.0.2.10", 1, 0, 1, 1, 443, 1000);
-	v4_frag(&second, "10.1.0.5", "192.0.2.10", 1, 129, 0, 0, 0, 200);
+	v4_frag(&first, 100, "10.1.0.5", "192.0.2.10", 1, 0, 1, 1, 443, 1000);
+	v4_frag(&second, 100, "10.1.0.5", "192.0.2.10", 1, 129, 0, 0, 0, 200);
 	/* A non-first fragment of another datagram. */
-	v4_frag(&foreign, "10.1.0.5", "192.0.2.10", 2, 129, 0, 0, 0, 200);
-	v4_frag(&orphan, "10.1.0.8", "192.0.2.10", 3, 50, 1, 0, 0, 200);
+	v4_frag(&foreign, 100, "10.1.0.5", "192.0.2.10", 2, 129, 0, 0, 0, 200);
+	v4_frag(&orphan, 100, "10.1.0.8", "192.0.2.10", 3, 50, 1, 0, 0, 200);
 	/* A first fragment with 8 bytes of the TCP header. */
-	v4_frag(&tiny, "10.1.0.5", "192.0.2.10", 4, 0, 1, 0, 0, 8);
+	v4_frag(&tiny, 100, "10.1.0.5", "192.0.2.10", 4, 0, 1, 0, 0, 8);
 	/* Offset 8 bytes: inside the first fragment's 20-byte TCP header. */
-	v4_frag(&overlap, "10.1.0.5", "192.0.2.10", 1, 1, 1, 0, 0, 64);
-	/* A denied first fragment takes its followers with it. */
-	v4_frag(&bad_first, "10.1.0.5", "192.0.2.10", 5, 0, 1, 1, 80, 100);
-	v4_frag(&bad_follow, "10.1.0.5", "192.0.2.10", 5, 15, 0, 0, 0, 100);
+	v4_frag(&overlap, 100, "10.1.0.5", "192.0.2.10", 1, 1, 1, 0, 0, 64);
+	/*
+	 * A denied first fragment takes its followers with it: it stores
+	 * nothing (only passes are stored), so they have no first fragment.
+	 */
+	v4_frag(&bad_first, 100, "10.1.0.5", "192.0.2.10", 5, 0, 1, 1, 80, 100);
+	v4_frag(&bad_follow, 100, "10.1.0.5", "192.0.2.10", 5, 15, 0, 0, 0, 100);
 	UPLINK(UP0, &first, SG_R_RULE, 0x101);
 	UPLINK(UP0, &second, SG_R_RULE, 0x101);
 	UPLINK(UP0, &foreign, SG_R_FRAG_NO_FIRST, 0);
@@ -953,7 +449,7 @@ TEST_F(dp, ipv4_fragments)
 	UPLINK(UP0, &tiny, SG_R_FRAG_TINY, 0);
 	UPLINK(UP0, &overlap, SG_R_FRAG_OVERLAP, 0);
 	UPLINK(UP0, &bad_first, SG_R_NO_ENDPOINT, 0);
-	UPLINK(UP0, &bad_follow, SG_R_NO_ENDPOINT, 0);
+	UPLINK(UP0, &bad_follow, SG_R_FRAG_NO_FIRST, 0);
 }
 
 TEST_F(dp, ipv6_fragments)
@@ -961,20 +457,20 @@ TEST_F(dp, ipv6_fragments)
 	struct pkt first, second, orphan;
 
 	pkt_init(&first);
-	eth(&first, 0x86dd);
+	eth_vid(&first, 100, 0x86dd);
 	ip6(&first, "fd00:1::5", "2001:db8::10", 44);
 	frag6(&first, 6, 0, 1, 0xabcd);
 	tcp(&first, 40000, 443, TCP_SYN);
 	zeros(&first, 1000);
 	pkt_done(&first);
 	pkt_init(&second);
-	eth(&second, 0x86dd);
+	eth_vid(&second, 100, 0x86dd);
 	ip6(&second, "fd00:1::5", "2001:db8::10", 44);
 	frag6(&second, 6, 127, 0, 0xabcd);
 	zeros(&second, 100);
 	pkt_done(&second);
 	orphan = second;
-	orphan.d[14 + 40 + 7] ^= 1;	/* another id */
+	orphan.d[18 + 40 + 7] ^= 1;	/* another id */
 	UPLINK(UP0, &first, SG_R_RULE, 0x101);
 	UPLINK(UP0, &second, SG_R_RULE, 0x101);
 	UPLINK(UP0, &orphan, SG_R_FRAG_NO_FIRST, 0);
@@ -992,10 +488,11 @@ TEST_F(dp, replies_and_responder_flows)
 	v4_tcp(&resp_syn, -1, "192.0.2.10", "10.1.0.5", 443, 40001, TCP_SYN);
 	v4_tcp(&ack, 100, "10.1.0.5", "192.0.2.10", 40001, 443, TCP_ACK);
 
-	UPLINK(UP0, &synack, SG_R_NO_SLICE, 0);	/* an app's address on an uplink */
+	/* An app's address on an uplink: apps are never behind uplinks. */
+	UPLINK(UP0, &synack, SG_R_SPOOF, 0);
 	APP_IN(APP1, &synack, SG_R_NO_RULE, 0);	/* no flow yet */
 	UPLINK(UP0, &syn, SG_R_RULE, 0x101);
-	APP_OUT(APP1, &syn, SG_R_FLOW, 0x101);
+	APP_OUT(APP1, UP0, &syn, SG_R_FLOW, 0x101);
 	APP_IN(APP1, &synack, SG_R_REPLY, 0x101);
 	APP_IN(APP1, &resp_syn, SG_R_NO_RULE, 0);
 	UPLINK(UP0, &ack, SG_R_FLOW, 0x101);
@@ -1006,7 +503,7 @@ TEST_F(dp, echo_replies_only_for_requests)
 	struct pkt req, reply, back_req;
 
 	pkt_init(&req);
-	eth(&req, 0x0800);
+	eth_vid(&req, 300, 0x0800);
 	ip4(&req, "10.3.0.4", "192.0.2.12", 1);
 	icmp(&req, 8, 99);
 	pkt_done(&req);
@@ -1030,16 +527,16 @@ TEST_F(dp, east_west_default_deny)
 {
 	struct pkt video_to_plc, spoof, tele_to_plc, tele_wrong_port, plc_reply;
 
-	v4_udp(&video_to_plc, "192.0.2.10", "192.0.2.11", 3000, 5000, 10);
-	v4_udp(&spoof, "192.0.2.11", "10.2.0.7", 5000, 6000, 10);
-	v4_udp(&tele_to_plc, "192.0.2.12", "192.0.2.11", 3000, 5005, 10);
-	v4_udp(&tele_wrong_port, "192.0.2.12", "192.0.2.11", 3000, 5006, 10);
-	v4_udp(&plc_reply, "192.0.2.11", "192.0.2.12", 5005, 3000, 10);
+	v4_udp(&video_to_plc, -1, "192.0.2.10", "192.0.2.11", 3000, 5000, 10);
+	v4_udp(&spoof, -1, "192.0.2.11", "10.2.0.7", 5000, 6000, 10);
+	v4_udp(&tele_to_plc, -1, "192.0.2.12", "192.0.2.11", 3000, 5005, 10);
+	v4_udp(&tele_wrong_port, -1, "192.0.2.12", "192.0.2.11", 3000, 5006, 10);
+	v4_udp(&plc_reply, -1, "192.0.2.11", "192.0.2.12", 5005, 3000, 10);
 	APP_IN(APP1, &video_to_plc, SG_R_NO_RULE, 0);
 	APP_IN(APP1, &spoof, SG_R_SPOOF, 0);	/* video using plc's address */
 	APP_IN(APP3, &tele_wrong_port, SG_R_NO_RULE, 0);
 	APP_IN(APP3, &tele_to_plc, SG_R_RULE, 0);
-	APP_OUT(APP2, &tele_to_plc, SG_R_FLOW, 0);
+	APP_OUT(APP2, APP3, &tele_to_plc, SG_R_FLOW, 0);
 	APP_IN(APP2, &plc_reply, SG_R_REPLY, 0);
 }
 
@@ -1064,7 +561,7 @@ TEST_F(dp, app_to_ue)
 {
 	struct pkt plc_to_urllc, video_to_miot, video_to_web, ext_to_video, web_reply;
 
-	v4_udp(&plc_to_urllc, "192.0.2.11", "10.2.0.7", 5001, 6000, 10);
+	v4_udp(&plc_to_urllc, -1, "192.0.2.11", "10.2.0.7", 5001, 6000, 10);
 	/* video does not serve miot: no rule can exist, none matches. */
 	v4_tcp(&video_to_miot, -1, "192.0.2.10", "10.3.0.4", 443, 7000, TCP_SYN);
 	v4_tcp(&video_to_web, -1, "192.0.2.10", "203.0.113.5", 41000, 80, TCP_SYN);
@@ -1073,43 +570,20 @@ TEST_F(dp, app_to_ue)
 	APP_IN(APP2, &plc_to_urllc, SG_R_RULE, 0x102);
 	APP_IN(APP1, &video_to_miot, SG_R_NO_RULE, 0);
 	APP_IN(APP1, &video_to_web, SG_R_RULE, 0);
-	APP_OUT(APP1, &ext_to_video, SG_R_NO_RULE, 0);
-	APP_OUT(APP1, &web_reply, SG_R_REPLY, 0);
+	APP_OUT(APP1, UP0, &ext_to_video, SG_R_NO_RULE, 0);
+	APP_OUT(APP1, UP0, &web_reply, SG_R_REPLY, 0);
 }
 
 /* ---- GTP-U ---- */
 
-static void gtp_pkt(struct pkt *p, uint8_t flags, uint8_t type, uint32_t teid,
-		    const char *inner_src, int n_ext)
-{
-	int i;
-
-	pkt_init(p);
-	eth(p, 0x0800);
-	ip4(p, "192.168.50.1", "192.168.50.2", 17);
-	udp(p, 2152, 2152);
-	gtp(p, n_ext ? flags | 0x04 : flags, type, teid);
-	if (n_ext) {
-		put16(p, 0);		/* sequence number */
-		put8(p, 0);		/* N-PDU */
-		put8(p, 0x85);		/* PDU session container */
-		for (i = 0; i < n_ext; i++) {
-			put8(p, 1);	/* 4 bytes */
-			put16(p, 0x0009);
-			put8(p, i == n_ext - 1 ? 0 : 0x85);
-		}
-	}
-	if (inner_src) {
-		ip4(p, inner_src, "192.0.2.10", 6);
-		tcp(p, 40000, 443, TCP_SYN);
-	}
-	pkt_done(p);
-}
-
 TEST_F(dp, gtpu)
 {
 	struct pkt ok, foreign_teid, foreign_src, ext1, ext5, zero_len, echo, cut, v2, not_gtp,
-		outer_frag, inner_cut;
+		ue_not_gtp, outer_frag, inner_cut;
+
+	/* A gtpu uplink with unsliced pass, for GTP-U control messages. */
+	add_uplink(&self->pol, "gtpp0", SLICEGUARD_UPLINK_MODE_GTPU, SLICEGUARD_UNSLICED_PASS);
+	ASSERT_EQ(0, reapply(self->dp, &self->pol));
 
 	gtp_pkt(&ok, 0x30, 255, 0x1001, "10.1.0.5", 0);
 	gtp_pkt(&foreign_teid, 0x30, 255, 0x2001, "10.1.0.5", 0);
@@ -1126,7 +600,9 @@ TEST_F(dp, gtpu)
 	set16(&cut, 14 + 2, cut.len - 14);
 	set16(&cut, 14 + 20 + 4, cut.len - 14 - 20);
 	gtp_pkt(&v2, 0x50, 255, 0x1001, "10.1.0.5", 0);
-	v4_udp(&not_gtp, "10.1.0.5", "192.0.2.11", 2152, 2153, 10);
+	v4_udp(&not_gtp, -1, "192.168.50.1", "192.0.2.11", 2152, 2153, 10);
+	/* The same with a UE's address as the outer source. */
+	v4_udp(&ue_not_gtp, -1, "10.1.0.5", "192.0.2.11", 2152, 2153, 10);
 	gtp_pkt(&outer_frag, 0x30, 255, 0x1001, "10.1.0.5", 0);
 	set16(&outer_frag, 14 + 6, 0x2000);
 	gtp_pkt(&inner_cut, 0x30, 255, 0x1001, "10.1.0.5", 0);
@@ -1138,55 +614,22 @@ TEST_F(dp, gtpu)
 	UPLINK(GTP0, &ext1, SG_R_FLOW, 0x101);	/* same inner 5-tuple as ok */
 	UPLINK(GTP0, &ext5, SG_R_EXTHDR_CHAIN, 0);
 	UPLINK(GTP0, &zero_len, SG_R_MALFORMED, 0);
-	UPLINK(GTP0, &echo, SG_R_GTP_CONTROL, 0);
+	/*
+	 * A message other than a G-PDU belongs to no slice: the uplink's
+	 * unsliced setting decides it.
+	 */
+	UPLINK(GTP0, &echo, SG_R_NO_SLICE, 0);
+	UPLINK(GTPP0, &echo, SG_R_GTP_CONTROL, 0);
 	UPLINK(GTP0, &cut, SG_R_MALFORMED, 0);
 	UPLINK(GTP0, &v2, SG_R_MALFORMED, 0);
 	UPLINK(GTP0, &not_gtp, SG_R_NO_SLICE, 0);
+	/* UEs are never outer sources of a gtpu uplink. */
+	UPLINK(GTP0, &ue_not_gtp, SG_R_SPOOF, 0);
 	UPLINK(GTP0, &outer_frag, SG_R_FRAG_OUTER, 0);
 	UPLINK(GTP0, &inner_cut, SG_R_MALFORMED, 0);
 }
 
 /* ---- ICMP errors about stored flows ---- */
-
-/*
- * An ICMP error header (type, code, checksum, MTU or unused); the quoted
- * packet follows: ip4()/ip6() and 8 transport bytes.
- */
-static void icmp_err(struct pkt *p, uint8_t type, uint8_t code, uint16_t mtu)
-{
-	put8(p, type);
-	put8(p, code);
-	put16(p, 0);
-	put16(p, 0);
-	put16(p, mtu);
-}
-
-/* The first 8 bytes of a TCP header, as an ICMP error quotes them. */
-static void tcp8(struct pkt *p, uint16_t sport, uint16_t dport)
-{
-	put16(p, sport);
-	put16(p, dport);
-	put32(p, 1);
-}
-
-/* An IPv4 error from src to dst quoting qsrc:qsport -> qdst:qdport over TCP. */
-static void v4_err(struct pkt *p, int vid, const char *src, const char *dst, uint8_t type,
-		   uint8_t code, const char *qsrc, const char *qdst, uint16_t qsport,
-		   uint16_t qdport)
-{
-	pkt_init(p);
-	if (vid >= 0) {
-		eth(p, 0x8100);
-		tag(p, vid, 0x0800);
-	} else {
-		eth(p, 0x0800);
-	}
-	ip4(p, src, dst, 1);
-	icmp_err(p, type, code, 1400);
-	ip4(p, qsrc, qdst, 6);
-	tcp8(p, qsport, qdport);
-	pkt_done(p);
-}
 
 TEST_F(dp, icmp_errors_of_allowed_flows)
 {
@@ -1216,14 +659,14 @@ TEST_F(dp, icmp_errors_of_allowed_flows)
 	v4_err(&redirect, -1, "203.0.113.1", "192.0.2.12", 5, 1, "192.0.2.12",
 	       "198.51.100.7", 41000, 80);
 
-	APP_OUT(APP3, &frag_needed, SG_R_NO_RULE, 0);	/* no flow yet */
+	APP_OUT(APP3, UP0, &frag_needed, SG_R_NO_RULE, 0);	/* no flow yet */
 	APP_IN(APP3, &syn, SG_R_RULE, 0);
-	APP_OUT(APP3, &frag_needed, SG_R_RELATED, 0);
-	APP_OUT(APP3, &frag_needed, SG_R_RELATED, 0);	/* it opened no flow */
-	APP_OUT(APP3, &unknown, SG_R_NO_RULE, 0);
-	APP_OUT(APP3, &not_ours, SG_R_NO_RULE, 0);
-	APP_OUT(APP3, &cut, SG_R_NO_RULE, 0);
-	APP_OUT(APP3, &redirect, SG_R_NO_RULE, 0);
+	APP_OUT(APP3, UP0, &frag_needed, SG_R_RELATED, 0);
+	APP_OUT(APP3, UP0, &frag_needed, SG_R_RELATED, 0);	/* it opened no flow */
+	APP_OUT(APP3, UP0, &unknown, SG_R_NO_RULE, 0);
+	APP_OUT(APP3, UP0, &not_ours, SG_R_NO_RULE, 0);
+	APP_OUT(APP3, UP0, &cut, SG_R_NO_RULE, 0);
+	APP_OUT(APP3, UP0, &redirect, SG_R_NO_RULE, 0);
 
 	/*
 	 * A UE's flow to video (rule 1): video answers a packet of it with
@@ -1257,13 +700,19 @@ TEST_F(dp, icmp_errors_of_allowed_flows)
 
 TEST_F(dp, icmpv6_packet_too_big)
 {
-	struct pkt syn, ptb, unknown, truncated;
+	struct pkt syn, web, ptb, ptb_web, unknown, truncated;
 
 	pkt_init(&syn);
-	eth(&syn, 0x86dd);
+	eth_vid(&syn, 100, 0x86dd);
 	ip6(&syn, "fd00:1::7", "2001:db8::10", 6);
 	tcp(&syn, 41000, 443, TCP_SYN);
 	pkt_done(&syn);
+	/* video's own flow to a web server outside (rule 4). */
+	pkt_init(&web);
+	eth(&web, 0x86dd);
+	ip6(&web, "2001:db8::10", "2001:db8:abcd::80", 6);
+	tcp(&web, 41001, 80, TCP_SYN);
+	pkt_done(&web);
 	/* A router tells video its replies to the UE are too big. */
 	pkt_init(&ptb);
 	eth(&ptb, 0x86dd);
@@ -1272,19 +721,35 @@ TEST_F(dp, icmpv6_packet_too_big)
 	ip6(&ptb, "2001:db8::10", "fd00:1::7", 6);
 	tcp8(&ptb, 443, 41000);
 	pkt_done(&ptb);
-	unknown = ptb;
-	unknown.d[unknown.len - 6] ^= 1;	/* another UE port */
+	/* ... and its packets to the web server. */
+	pkt_init(&ptb_web);
+	eth(&ptb_web, 0x86dd);
+	ip6(&ptb_web, "2001:db8:ffff::1", "2001:db8::10", 58);
+	icmp_err(&ptb_web, 2, 0, 1280);
+	ip6(&ptb_web, "2001:db8::10", "2001:db8:abcd::80", 6);
+	tcp8(&ptb_web, 41001, 80);
+	pkt_done(&ptb_web);
+	unknown = ptb_web;
+	unknown.d[unknown.len - 7] ^= 1;	/* another port of video's */
 	/* The quoted IPv6 header, cut short. */
-	truncated = ptb;
+	truncated = ptb_web;
 	truncated.len -= 20;
 	set16(&truncated, 14 + 4, truncated.len - 14 - 40);
 
 	/* Not related, an error is decided like any packet: video takes tcp/443 only. */
-	APP_OUT(APP1, &ptb, SG_R_NO_ENDPOINT, 0);
+	APP_OUT(APP1, UP0, &ptb_web, SG_R_NO_ENDPOINT, 0);
 	UPLINK(UP0, &syn, SG_R_RULE, 0x101);
-	APP_OUT(APP1, &ptb, SG_R_RELATED, 0);
-	APP_OUT(APP1, &unknown, SG_R_NO_ENDPOINT, 0);
-	APP_OUT(APP1, &truncated, SG_R_NO_ENDPOINT, 0);
+	APP_IN(APP1, &web, SG_R_RULE, 0);
+	APP_OUT(APP1, UP0, &ptb_web, SG_R_RELATED, 0);
+	/*
+	 * A router counts as the far end only of a flow whose far end is
+	 * external; between a UE and an app the error must come from one of
+	 * them (issue 7), so the router's error about the UE's flow is not
+	 * related.
+	 */
+	APP_OUT(APP1, UP0, &ptb, SG_R_NO_ENDPOINT, 0);
+	APP_OUT(APP1, UP0, &unknown, SG_R_NO_ENDPOINT, 0);
+	APP_OUT(APP1, UP0, &truncated, SG_R_NO_ENDPOINT, 0);
 }
 
 /* ---- rates ---- */
@@ -1295,8 +760,8 @@ TEST_F(dp, ue_rate)
 
 	self->pol.slices[2].ue_rate_bytes = 1000;
 	ASSERT_EQ(0, reapply(self->dp, &self->pol));
-	v4_udp(&big, "10.3.0.4", "192.0.2.12", 1000, 9000, 560);
-	v4_udp(&other_ue, "10.3.0.5", "192.0.2.12", 1000, 9000, 560);
+	v4_udp(&big, 300, "10.3.0.4", "192.0.2.12", 1000, 9000, 560);
+	v4_udp(&other_ue, 300, "10.3.0.5", "192.0.2.12", 1000, 9000, 560);
 	UPLINK(UP0, &big, SG_R_RULE, 0x103);
 	UPLINK(UP0, &big, SG_R_RATE_UE, 0);
 	/* Another UE of the same slice has its own budget. */
@@ -1313,7 +778,7 @@ TEST_F(dp, slice_rate_protects_other_slices)
 	ASSERT_EQ(0, reapply(self->dp, &self->pol));
 	for (i = 0; i < 6; i++) {
 		snprintf(src, sizeof(src), "10.3.1.%d", i + 1);
-		v4_udp(&p, src, "192.0.2.12", 1000, 9000, 50);
+		v4_udp(&p, 300, src, "192.0.2.12", 1000, 9000, 50);
 		UPLINK(UP0, &p, i < 5 ? SG_R_RULE : SG_R_RATE_SLICE, i < 5 ? 0x103 : 0);
 	}
 	v4_tcp(&embb, 100, "10.1.0.5", "192.0.2.10", 40000, 443, TCP_SYN);
@@ -1331,11 +796,11 @@ TEST_F(dp, app_and_rule_rates)
 	ASSERT_EQ(0, reapply(self->dp, &self->pol));
 	for (i = 0; i < 4; i++) {
 		snprintf(src, sizeof(src), "10.2.1.%d", i + 1);
-		v4_udp(&p, src, "192.0.2.11", 1000, 5000, 20);
+		v4_udp(&p, 200, src, "192.0.2.11", 1000, 5000, 20);
 		UPLINK(UP0, &p, i < 3 ? SG_R_RULE : SG_R_RATE_APP, -1);
 	}
 	pkt_init(&ping);
-	eth(&ping, 0x0800);
+	eth_vid(&ping, 100, 0x0800);
 	ip4(&ping, "10.1.0.5", "8.8.8.8", 1);
 	icmp(&ping, 8, 5);
 	pkt_done(&ping);
@@ -1361,16 +826,6 @@ TEST_F(dp, removed_rule_ends_its_flows)
 	ASSERT_EQ(0, reapply(self->dp, &self->pol));
 	ASSERT_EQ(self->pol.generation, sg_dp_generation(self->dp));
 	UPLINK(UP0, &ack, SG_R_NO_RULE, 0);
-}
-
-static struct sg_rule *rule_by_id(struct sg_policy *pol, uint32_t id)
-{
-	unsigned int i;
-
-	for (i = 0; i < pol->n_rules; i++)
-		if (pol->rules[i].id == id)
-			return &pol->rules[i];
-	return NULL;
 }
 
 /*
@@ -1505,7 +960,7 @@ TEST_F(dp, generation_swap_under_traffic)
 	for (i = 0; i < 20000 && (f.applies < 20 || !seen_a || !seen_b); i++) {
 		/* A new flow every time: the decision is the rule's, not a flow's. */
 		v4_tcp(&p, 100, "10.1.0.5", "192.0.2.10", 1024 + i % 60000, 443, TCP_SYN);
-		ASSERT_EQ(0, run_pkt(self->dp, SG_DP_PROG_UPLINK, self->ifx[UP0], &p, &r));
+		ASSERT_EQ(0, run_pkt(self->dp, SG_DP_PROG_UPLINK, self->ifx[UP0], 0, &p, &r));
 		if (r.reason == SG_R_RULE && r.mark == 0x101 && r.retval == XDP_PASS_RET)
 			seen_a++;
 		else if (r.reason == SG_R_NO_RULE && r.mark == 0 && r.retval == XDP_DROP_RET)
@@ -1536,16 +991,16 @@ TEST(no_policy_drops_everything)
 	make_netns(_metadata, ifx);
 	ASSERT_EQ(0, sg_dp_open(&opts, &dp));
 	v4_tcp(&p, 100, "10.1.0.5", "192.0.2.10", 40000, 443, TCP_SYN);
-	ASSERT_TRUE(check_pkt(_metadata, dp, SG_DP_PROG_UPLINK, ifx[UP0], &p, SG_R_NO_POLICY, 0,
+	ASSERT_TRUE(check_pkt(_metadata, dp, SG_DP_PROG_UPLINK, ifx[UP0], 0, &p, SG_R_NO_POLICY, 0,
 			      "before the first generation"));
-	ASSERT_TRUE(check_pkt(_metadata, dp, SG_DP_PROG_APP_INGRESS, ifx[APP1], &p,
+	ASSERT_TRUE(check_pkt(_metadata, dp, SG_DP_PROG_APP_INGRESS, ifx[APP1], 0, &p,
 			      SG_R_NO_POLICY, 0, "app before the first generation"));
 	std_policy(&pol);
 	ASSERT_EQ(0, sg_dp_apply(dp, &pol));
 	/* An interface the generation does not name. */
-	ASSERT_EQ(0, run_pkt(dp, SG_DP_PROG_UPLINK, 1, &p, &r));
+	ASSERT_EQ(0, run_pkt(dp, SG_DP_PROG_UPLINK, 1, 0, &p, &r));
 	ASSERT_EQ(SG_R_NO_POLICY, r.reason);
-	ASSERT_TRUE(check_pkt(_metadata, dp, SG_DP_PROG_APP_INGRESS, ifx[UP0], &p,
+	ASSERT_TRUE(check_pkt(_metadata, dp, SG_DP_PROG_APP_INGRESS, ifx[UP0], 0, &p,
 			      SG_R_NO_POLICY, 0, "app program on an uplink"));
 	sg_policy_free(&pol);
 	sg_dp_close(dp);
@@ -1807,19 +1262,19 @@ TEST(adopt_without_loading)
 
 	/* A new generation through the adopted maps decides packets. */
 	v4_tcp(&intra, 200, "10.2.0.7", "10.2.0.8", 40000, 80, TCP_SYN);
-	ASSERT_TRUE(check_pkt(_metadata, dp, SG_DP_PROG_UPLINK, ifx[UP0], &intra,
+	ASSERT_TRUE(check_pkt(_metadata, dp, SG_DP_PROG_UPLINK, ifx[UP0], 0, &intra,
 			      SG_R_INTRA_SLICE, 0x102, "intra-slice, generation 7"));
 	pol.slices[1].mark = 0x1ff;
 	pol.generation = 8;
 	ASSERT_EQ(0, sg_dp_apply(dp, &pol)) TH_LOG("%s", sg_dp_errmsg(dp));
 	ASSERT_EQ(8, sg_dp_generation(dp));
-	ASSERT_TRUE(check_pkt(_metadata, dp, SG_DP_PROG_UPLINK, ifx[UP0], &intra,
+	ASSERT_TRUE(check_pkt(_metadata, dp, SG_DP_PROG_UPLINK, ifx[UP0], 0, &intra,
 			      SG_R_INTRA_SLICE, 0x1ff, "intra-slice, generation 8"));
 	pol.slices[1].ue_to_ue = false;
 	pol.generation = 9;
 	ASSERT_EQ(0, sg_dp_apply(dp, &pol)) TH_LOG("%s", sg_dp_errmsg(dp));
 	ASSERT_EQ(0, sg_dp_flush_state(dp));
-	ASSERT_TRUE(check_pkt(_metadata, dp, SG_DP_PROG_UPLINK, ifx[UP0], &intra,
+	ASSERT_TRUE(check_pkt(_metadata, dp, SG_DP_PROG_UPLINK, ifx[UP0], 0, &intra,
 			      SG_R_NO_RULE, 0, "intra-slice, generation 9"));
 
 	/* New attachments use the pinned programs, and are pinned. */
@@ -1891,7 +1346,7 @@ static int ue_datagram_arrives(int tx, int rx, const uint8_t dst_mac[6], int pee
 	char buf[16];
 	uint16_t csum;
 
-	v4_udp(&p, "10.1.0.5", "10.9.0.2", 4000, 5000, 2);
+	v4_udp(&p, -1, "10.1.0.5", "10.9.0.2", 4000, 5000, 2);
 	memcpy(p.d, dst_mac, 6);
 	csum = htons(ip_csum(p.d + 14, 20));
 	memcpy(p.d + 14 + 10, &csum, 2);
@@ -1929,7 +1384,11 @@ TEST(uplink_mark_reaches_the_stack)
 
 	sg_policy_init(&pol);
 	pol.generation = 1;
-	add_slice(&pol, 1, "embb", "10.1.0.0", NULL, 100, 0x1000, 0);
+	/*
+	 * No VLAN: the frames sent below are untagged, and a slice with a
+	 * VLAN accepts its UEs only on it.
+	 */
+	add_slice(&pol, 1, "embb", "10.1.0.0", NULL, 100, 0x1000, 0)->n_vlans = 0;
 	a = add_app(&pol, 10, "sink", 1, "");
 	add_endpoint(a, "10.9.0.2", 32, 17, 5000, 5000);
 	add_rule(&pol, 1, SLICE, 1, APP, 10, 17, 5000, 5000);

@@ -7,7 +7,7 @@
 BPF_TEST_CFLAGS := $(SG_LIB_CFLAGS) -Wno-unused-parameter -Wno-sign-compare -Wno-clobbered \
 	-I$(KSRC)/tools/testing/selftests
 
-$(BUILD)/tests/bpf_%: tests/bpf/%.c $(SG_LIB) $(KSRC)/.extracted-from
+$(BUILD)/tests/bpf_%: tests/bpf/%.c tests/lib/dp_harness.h $(SG_LIB) $(KSRC)/.extracted-from
 	@mkdir -p $(@D)
 	$(CC) $(BPF_TEST_CFLAGS) -o $@ $< $(SG_LIB) $(SG_LIB_LDLIBS) -lpthread
 

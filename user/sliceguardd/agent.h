@@ -30,6 +30,8 @@ struct attachment {
 	int ifindex;		/* 0: not attached (interface missing) */
 	bool wanted;		/* named by the policy being applied */
 	bool reported_missing;	/* "does not exist" logged once */
+	bool vlan_tags;		/* uplink whose slices are told apart by VLAN tags */
+	bool reported_vlan;	/* "cannot see VLAN tags" logged once */
 };
 
 struct agent {

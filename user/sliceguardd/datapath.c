@@ -15,9 +15,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <linux/ethtool.h>
 #include <linux/magic.h>
+#include <linux/sockios.h>
 
 #include "agent.h"
 #include "dp.h"
@@ -146,18 +150,91 @@ static int want(struct agent *a, const char *ifname, enum attach_kind kind)
 	return 0;
 }
 
+static bool policy_has_vlans(const struct sg_policy *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->n_slices; i++)
+		if (p->slices[i].n_vlans)
+			return true;
+	return false;
+}
+
 static int mark_wanted(struct agent *a, const struct sg_policy *p)
 {
+	bool vlans = policy_has_vlans(p);
 	unsigned int i;
 	int err = 0;
 
 	for (i = 0; i < a->n_att; i++)
 		a->att[i].wanted = false;
-	for (i = 0; i < p->n_uplinks && !err; i++)
-		err = want(a, p->uplinks[i].ifname, ATTACH_UPLINK);
+	for (i = 0; i < p->n_uplinks && !err; i++) {
+		const struct sg_uplink *u = &p->uplinks[i];
+
+		err = want(a, u->ifname, ATTACH_UPLINK);
+		if (!err && u->ifname[0])
+			att_find(a, u->ifname)->vlan_tags =
+				vlans && u->mode == SLICEGUARD_UPLINK_MODE_IP;
+	}
 	for (i = 0; i < p->n_apps && !err; i++)
 		err = want(a, p->apps[i].ifname, ATTACH_APP);
 	return err;
+}
+
+/*
+ * XDP reads VLAN tags from the frame; a NIC that strips them into packet
+ * metadata (rx VLAN offload) hides them. Turn the offload off through the
+ * ethtool ioctl (ETHTOOL_SFLAGS keeps the other flags). Returns 0 or a
+ * negative errno, with *changed telling whether it was on.
+ */
+static int rx_vlan_offload_off(const char *ifname, bool *changed)
+{
+	struct ethtool_value ev = { .cmd = ETHTOOL_GFLAGS };
+	struct ifreq ifr = { .ifr_data = (void *)&ev };
+	int fd, err = 0;
+
+	*changed = false;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, SIOCETHTOOL, &ifr)) {
+		err = -errno;
+	} else if (ev.data & ETH_FLAG_RXVLAN) {
+		ev.cmd = ETHTOOL_SFLAGS;
+		ev.data &= ~ETH_FLAG_RXVLAN;
+		if (ioctl(fd, SIOCETHTOOL, &ifr))
+			err = -errno;
+		ev.cmd = ETHTOOL_GFLAGS;
+		if (!err && !ioctl(fd, SIOCETHTOOL, &ifr) && (ev.data & ETH_FLAG_RXVLAN))
+			err = -EOPNOTSUPP;	/* a fixed feature */
+		*changed = !err;
+	}
+	close(fd);
+	return err;
+}
+
+/*
+ * An uplink whose slices are told apart by VLAN must deliver the tags in
+ * the frame. Where that cannot be had the uplink is still attached: a
+ * slice with VLANs then sees untagged frames and drops them as SPOOF
+ * (fail closed), and the error says why.
+ */
+static void uplink_needs_tags(struct attachment *att)
+{
+	bool changed;
+	int err;
+
+	if (!att->vlan_tags)
+		return;
+	err = rx_vlan_offload_off(att->ifname, &changed);
+	if (changed)
+		log_notice("uplink %s: turned rx VLAN offload off, so that XDP sees the VLAN tags slices are classified by",
+			   att->ifname);
+	if (err && !att->reported_vlan)
+		log_err("uplink %s: cannot turn rx VLAN offload off (%s): XDP may not see VLAN tags; UEs of slices with VLANs will be dropped as SPOOF, and sources spoofed from other VLANs are not recognised",
+			att->ifname, strerror(-err));
+	att->reported_vlan = err != 0;
 }
 
 /*
@@ -177,6 +254,8 @@ static bool attach_wanted(struct agent *a)
 		if (!att->wanted)
 			continue;
 		ifindex = if_nametoindex(att->ifname);
+		if (ifindex && att->kind == ATTACH_UPLINK)
+			uplink_needs_tags(att);
 		if (!ifindex && !att->ifindex && !att->reported_missing) {
 			log_warn("%s %s does not exist; it will be attached when it appears",
 				 kind_name[att->kind], att->ifname);
