@@ -9,7 +9,11 @@
  * conversations under a successor generation with flow state kept.
  *
  * Runs in a private network namespace with one veth per uplink and app, so
- * that the programs see real interface indexes.
+ * that the programs see real interface indexes. Packets an app receives
+ * (app egress) carry the interface they entered the host on
+ * (skb->ingress_ifindex, issue 7): mostly where their source lives,
+ * sometimes another uplink or app interface, 0 (sent by the host) or an
+ * interface the policy does not name.
  *
  *   SG_DIFF_SEED=N      reproduce a run (the seed is printed)
  *   SG_DIFF_PACKETS=N   packets in the random part (default 120000)
@@ -432,6 +436,7 @@ struct flowspec {
 	/* ICMP errors: the quoted packet after the 8-byte ICMP header */
 	const uint8_t *quote;
 	size_t quote_len;
+	size_t quote_pad;	/* bytes after the quote (oversized errors) */
 };
 
 /* Random address of the wanted sort, family fam. */
@@ -571,6 +576,57 @@ static void decorate_uplink(const struct sg_policy *pol, struct flowspec *f,
 	}
 }
 
+/* A DSCP no slice of the policy declares, or 0 when all are taken. */
+static uint8_t free_dscp(const struct sg_policy *pol)
+{
+	unsigned int tries, i, j;
+
+	for (tries = 0; tries < 16; tries++) {
+		uint8_t d = tries ? (uint8_t)rnd(64) : 0;
+		bool used = false;
+
+		for (i = 0; i < pol->n_slices; i++)
+			for (j = 0; j < pol->slices[i].n_dscps; j++)
+				used |= pol->slices[i].dscps[j] == d;
+		if (!used)
+			return d;
+	}
+	return 0;
+}
+
+/* A TEID in none of the policy's ranges (they all lie below 1 << 24). */
+static uint32_t unknown_teid(void)
+{
+	return 0xf0000000U | (uint32_t)rnd(1 << 24);
+}
+
+/*
+ * Uplink decoration that names slice s and nothing else: its VLAN and
+ * TEID when it declares them (issue 7, 1 step 6 binds it to them), its
+ * DSCP or one of no slice. s NULL: nothing that names a slice.
+ */
+static void decorate_honest(const struct sg_policy *pol, struct flowspec *f,
+			    const struct sg_slice *s)
+{
+	f->n_tags = 0;
+	f->tpid = 0x8100;
+	f->teid = unknown_teid();
+	f->dscp = free_dscp(pol);
+	if (!s)
+		return;
+	if (s->n_vlans) {
+		f->n_tags = 1;
+		f->vid = s->vlans[rnd(s->n_vlans)];
+	}
+	if (s->n_teid_ranges) {
+		const struct sg_range *t = &s->teid_ranges[rnd(s->n_teid_ranges)];
+
+		f->teid = t->first + rnd(t->last - t->first + 1);
+	}
+	if (s->n_dscps && chance(50))
+		f->dscp = s->dscps[rnd(s->n_dscps)];
+}
+
 static void random_transport(const struct sg_policy *pol, struct flowspec *f)
 {
 	static const uint8_t tcp_flags[] = { 0x02, 0x12, 0x10, 0x18, 0x11, 0x04 };
@@ -631,6 +687,7 @@ static void build_l4(struct buf *b, const struct flowspec *f)
 			put16(b, 0);
 			put32(b, 1400);
 			put(b, f->quote, f->quote_len);
+			put_random(b, f->quote_pad);
 			return;
 		}
 		put8(b, f->icmp_type);
@@ -807,6 +864,14 @@ struct hook {
 	int ifindex;
 	uint32_t app_id;
 	uint32_t mode, unsliced;
+	/*
+	 * App egress: the interface the packet entered the host on
+	 * (skb->ingress_ifindex; 0: the host sent it) and what the policy
+	 * says it is.
+	 */
+	int in_ifindex;
+	enum sg_ref_iface in_kind;
+	uint32_t in_app;
 };
 
 struct verdict {
@@ -838,6 +903,7 @@ struct run {
 	uint64_t apply_ns;	/* time spent in sg_dp_apply() */
 	struct recording *rec;	/* when set, packets are recorded here */
 	uint64_t seen[SG_R_MAX];
+	uint64_t seen_at[3][SG_R_MAX];	/* by enum sg_ref_hook */
 	uint64_t rules_checked;
 };
 
@@ -914,8 +980,14 @@ static struct verdict run_bpf(struct run *run, const struct hook *h,
 		if (opts.retval != XDP_PASS && opts.retval != XDP_DROP)
 			v.err = -EPROTO;
 	} else {
+		/*
+		 * skb->ingress_ifindex: what sg_app_egress checks sources
+		 * against; at app ingress the app's own interface.
+		 */
 		struct __sk_buff ctx = {
 			.ifindex = (uint32_t)h->ifindex,
+			.ingress_ifindex = (uint32_t)(h->ref == SG_REF_APP_EGRESS ?
+						      h->in_ifindex : h->ifindex),
 		};
 
 		fd = sg_dp_prog_fd(run->dp, h->ref == SG_REF_APP_INGRESS ?
@@ -1009,13 +1081,19 @@ static void record(struct recording *rec, const struct hook *h,
 	rec->n++;
 }
 
-/* Run one packet through both; count and show a disagreement. */
-static void check_packet(struct run *run, const struct hook *h,
-			 const uint8_t *pkt, size_t len)
+/*
+ * Run one packet through both; count and show a disagreement. Returns the
+ * model's reason.
+ */
+static enum sg_reason check_packet(struct run *run, const struct hook *h,
+				   const uint8_t *pkt, size_t len)
 {
 	struct sg_ref_ctx where = {
-		.hook = h->ref, .mode = h->mode, .unsliced = h->unsliced,
-		.app_id = h->app_id,
+		.hook = h->ref, .ifindex = (uint32_t)h->ifindex,
+		.mode = h->mode, .unsliced = h->unsliced, .app_id = h->app_id,
+		.in_kind = h->ref == SG_REF_APP_EGRESS ? h->in_kind :
+							 SG_REF_IFACE_NONE,
+		.in_app_id = h->in_app,
 	};
 	struct sg_obj_count before = { 0 }, after = { 0 };
 	struct verdict b, m = { 0 };
@@ -1043,21 +1121,25 @@ static void check_packet(struct run *run, const struct hook *h,
 	if (b.err == -EINVAL && h->ref != SG_REF_UPLINK &&
 	    m.reason == SG_R_MALFORMED) {
 		run->unrunnable++;
-		return;
+		return m.reason;
 	}
 	run->packets++;
-	if (m.reason < SG_R_MAX)
+	if (m.reason < SG_R_MAX) {
 		run->seen[m.reason]++;
+		run->seen_at[h->ref][m.reason]++;
+	}
 	if (!b.err && b.pass == m.pass && b.reason == m.reason &&
 	    b.mark == m.mark && rule_ok)
-		return;
+		return m.reason;
 	note_kind(run, h->ref, m.reason, b.reason);
 	if (++run->disagreements > show_max)
-		return;
+		return m.reason;
 	printf("# disagreement on packet %" PRIu64 " at %s ifindex %d (app %u, "
-	       "mode %u, unsliced %u), %zu bytes:", run->packets,
-	       hook_name(h->ref), h->ifindex, h->app_id, h->mode, h->unsliced,
-	       len);
+	       "mode %u, unsliced %u, entered at ifindex %d: %s %u), %zu bytes:",
+	       run->packets, hook_name(h->ref), h->ifindex, h->app_id, h->mode,
+	       h->unsliced, h->in_ifindex,
+	       h->in_kind == SG_REF_IFACE_UPLINK ? "uplink" :
+	       h->in_kind == SG_REF_IFACE_APP ? "app" : "none", h->in_app, len);
 	hexdump(pkt, len);
 	printf("#   bpf:   %s %s mark 0x%x%s%s\n", b.pass ? "pass" : "drop",
 	       rname(b.reason), b.mark, b.err ? " test-run error: " : "",
@@ -1065,6 +1147,7 @@ static void check_packet(struct run *run, const struct hook *h,
 	printf("#   model: %s %s mark 0x%x rule %u%s\n", m.pass ? "pass" : "drop",
 	       rname(m.reason), m.mark, m.rule,
 	       rule_ok ? "" : " (that rule's counter did not move)");
+	return m.reason;
 }
 
 /* ---- Scenarios ---- */
@@ -1073,6 +1156,9 @@ struct hooks {
 	struct hook uplink[N_UPLINK_IFACES];
 	struct hook app_in[MAX_GEN_APPS], app_out[MAX_GEN_APPS];
 	unsigned int n_apps;
+	/* Interfaces the policy does not name: sgd-spare, unused sgd-appN. */
+	int outside[MAX_GEN_APPS + 1];
+	unsigned int n_outside;
 };
 
 static const struct hook *random_hook(const struct hooks *hk)
@@ -1120,6 +1206,94 @@ static int app_of_addr(const struct sg_policy *pol, const struct addr *a)
 				return (int)i;
 		}
 	return -1;
+}
+
+/*
+ * Make f's encapsulation fit hook h: GTP-U on gtpu uplinks (with outer
+ * addresses of the transport network), none elsewhere, no VLAN tag at app
+ * interfaces.
+ */
+static void fit_encap(const struct hook *h, struct flowspec *f)
+{
+	if (h->ref == SG_REF_UPLINK && h->mode == SLICEGUARD_UPLINK_MODE_GTPU) {
+		if (!f->gtpu) {
+			f->gtpu = true;
+			f->outer_src = addr_external(AF_INET);
+			f->outer_dst = addr_external(AF_INET);
+			f->gtp_type = 255;
+			f->gtp_flags = 0;
+			f->gtp_ext = 0;
+		}
+		return;
+	}
+	f->gtpu = false;
+	if (h->ref != SG_REF_UPLINK)
+		f->n_tags = 0;
+}
+
+/* h, an app egress hook, for a packet that entered at from (NULL: the host). */
+static struct hook entered_at(const struct hook *h, const struct hook *from)
+{
+	struct hook e = *h;
+
+	e.in_ifindex = from ? from->ifindex : 0;
+	e.in_kind = !from ? SG_REF_IFACE_NONE :
+		    from->ref == SG_REF_UPLINK ? SG_REF_IFACE_UPLINK :
+						 SG_REF_IFACE_APP;
+	e.in_app = from && from->ref != SG_REF_UPLINK ? from->app_id : 0;
+	return e;
+}
+
+/*
+ * h, an app egress hook, for a packet that entered anywhere: an uplink, an
+ * app's interface, the host itself (0), an interface outside the policy
+ * (another veth, loopback, one that does not exist).
+ */
+static struct hook entered_anywhere(const struct hooks *hk,
+				    const struct hook *h)
+{
+	struct hook e;
+
+	switch (rnd(5)) {
+	case 0:
+		return entered_at(h, &hk->uplink[rnd(N_UPLINK_IFACES)]);
+	case 1:
+		if (hk->n_apps)
+			return entered_at(h, &hk->app_in[rnd(hk->n_apps)]);
+		return entered_at(h, NULL);
+	case 2:
+		return entered_at(h, NULL);
+	default:
+		e = entered_at(h, NULL);
+		if (hk->n_outside && chance(70))
+			e.in_ifindex = hk->outside[rnd(hk->n_outside)];
+		else
+			e.in_ifindex = chance(50) ? 1 : 0x7fff0000 + (int)rnd(1000);
+		return e;
+	}
+}
+
+/*
+ * h for a packet from src: at app egress, pct percent of the time entered
+ * where src lives (its app's interface, an uplink for a UE), else
+ * anywhere. Other hooks are what they are.
+ */
+static struct hook with_entry(const struct sg_policy *pol,
+			      const struct hooks *hk, const struct hook *h,
+			      const struct addr *src, unsigned int pct)
+{
+	int ai;
+
+	if (h->ref != SG_REF_APP_EGRESS)
+		return *h;
+	if (!chance(pct))
+		return entered_anywhere(hk, h);
+	ai = app_of_addr(pol, src);
+	if (ai >= 0 && (unsigned int)ai < hk->n_apps)
+		return entered_at(h, &hk->app_in[ai]);
+	if (slice_of_addr(pol, src))
+		return entered_at(h, &hk->uplink[rnd(N_UPLINK_IFACES)]);
+	return entered_anywhere(hk, h);
 }
 
 /* A packet that makes sense at hook h, before any mutation. */
@@ -1175,6 +1349,10 @@ static void random_flow(const struct sg_policy *pol, const struct hook *h,
 
 		f->gtpu = true;
 		f->outer_src = addr_external(chance(85) ? AF_INET : AF_INET6);
+		/* Issue 7, 2: a UE's or an app's address as the tunnel's. */
+		if (chance(6))
+			f->outer_src = pick_addr(pol, chance(60) ? A_UE : A_APP,
+						 f->outer_src.family, NULL);
 		f->outer_dst = addr_external(f->outer_src.family);
 		f->gtp_flags = chance(60) ? 0 : (uint8_t)rnd(4);
 		f->gtp_ext = chance(80) ? 0 : (int)rnd(6);
@@ -1287,12 +1465,121 @@ static const struct hook *sender_hook(const struct run *run,
 }
 
 /*
+ * Someone other than who e was meant to come from sends it: an app from its
+ * own interface, or a UE of some slice or an outside address on an uplink
+ * with the decoration of the slice it names. Returns the sender's hook.
+ */
+static const struct hook *other_sender(const struct run *run,
+				       const struct hooks *hk,
+				       struct flowspec *e)
+{
+	const struct sg_policy *pol = run->pol;
+	const struct sg_slice *s;
+	const struct hook *h;
+	uint8_t fam = e->src.family;
+
+	e->gtpu = false;
+	e->n_tags = 0;
+	if (hk->n_apps && chance(40)) {
+		unsigned int i = rnd(hk->n_apps);
+		const struct sg_endpoint *ep;
+		struct addr a = app_addr(&pol->apps[i], fam, &ep);
+
+		if (ep) {
+			e->src = a;
+			return &hk->app_in[i];
+		}
+	}
+	e->src = pick_addr(pol, chance(70) ? A_UE : A_EXTERNAL, fam, NULL);
+	h = &hk->uplink[rnd(N_UPLINK_IFACES)];
+	s = slice_of_addr(pol, &e->src);
+	decorate_honest(pol, e, s ? s : &pol->slices[rnd(pol->n_slices)]);
+	fit_encap(h, e);
+	return h;
+}
+
+/*
+ * f, sent at from, delivered to the app its destination belongs to (if
+ * any): mostly entered through from, sometimes through anything else.
+ */
+static void deliver(struct run *run, const struct hooks *hk,
+		    const struct hook *from, const struct flowspec *f)
+{
+	int di = app_of_addr(run->pol, &f->dst);
+	struct flowspec d = *f;
+	struct hook eh;
+
+	if (di < 0)
+		return;
+	d.n_tags = 0;
+	d.gtpu = false;
+	eh = chance(90) ? entered_at(&hk->app_out[di], from) :
+			  entered_anywhere(hk, &hk->app_out[di]);
+	send_flow(run, &eh, &d, 0);
+}
+
+/*
+ * The 5-tuple of f (just sent at h, maybe stored as a flow) under another
+ * identity (issue 7, 5): on an uplink with another slice's VLAN or TEID,
+ * untagged, priority-tagged or an unknown VID; with f's decoration on the
+ * other uplink or from an app's interface (an app's source on an uplink
+ * when f came from an app); or delivered to an app through an interface
+ * its source does not live behind.
+ */
+static void send_impostor(struct run *run, const struct hooks *hk,
+			  const struct hook *h, const struct flowspec *f0)
+{
+	const struct sg_policy *pol = run->pol;
+	const struct sg_slice *o = &pol->slices[rnd(pol->n_slices)];
+	struct flowspec f = *f0;
+	struct hook ih = *h;
+	int ai;
+
+	switch (rnd(4)) {
+	case 0:
+		if (h->ref != SG_REF_UPLINK)
+			ih = hk->uplink[rnd(N_UPLINK_IFACES)];
+		decorate_honest(pol, &f, o);
+		if (chance(30)) {
+			f.n_tags = chance(30) ? 0 : 1;
+			f.vid = chance(50) ? 0 : (uint16_t)(4000 + rnd(95));
+		}
+		if (chance(20))
+			f.teid = unknown_teid();
+		fit_encap(&ih, &f);
+		break;
+	case 1:
+		if (h->ref == SG_REF_UPLINK && chance(60))
+			ih = hk->uplink[h->ifindex == hk->uplink[0].ifindex ? 1 : 0];
+		else if (h->ref != SG_REF_UPLINK && chance(50))
+			ih = hk->uplink[rnd(N_UPLINK_IFACES)];
+		else
+			ih = hk->app_in[rnd(hk->n_apps)];
+		if (ih.ref == SG_REF_UPLINK && h->ref != SG_REF_UPLINK)
+			decorate_uplink(pol, &f, slice_of_addr(pol, &f.src));
+		fit_encap(&ih, &f);
+		break;
+	default:
+		ai = app_of_addr(pol, &f.dst);
+		if (ai < 0 || (unsigned int)ai >= hk->n_apps)
+			ai = (int)rnd(hk->n_apps);
+		ih = entered_anywhere(hk, &hk->app_out[ai]);
+		f.n_tags = 0;
+		f.gtpu = false;
+	}
+	if (f.n_tags > 1)
+		f.n_tags = 1;
+	send_flow(run, &ih, &f, 0);
+}
+
+/*
  * An ICMP error about packet q (sent by q's source), built as e: mostly a
  * real error type quoting q's IP header and 8 or more transport bytes, sent
  * back to q's source; sometimes a truncated quote, a quote of another
  * packet (its source not the error's destination, or other ports), a
- * non-error type, or a fragment. Delivered on h and, toward an app, to that
- * app's interface.
+ * non-error type, or a fragment; sometimes sent by someone else than q's
+ * far end (issue 7, 5), or padded up to or over the size an error may
+ * have. Delivered on h and, toward an app, to that app's interface.
  */
 static void send_icmp_error(struct run *run, const struct hooks *hk,
 			    const struct hook *h, struct flowspec e,
@@ -1333,15 +1620,28 @@ static void send_icmp_error(struct run *run, const struct hooks *hk,
 	e.n_ext = 0;
 	if (chance(20))
 		e.src = addr_external(e.src.family);
+	else if (chance(12))
+		h = other_sender(run, hk, &e);
+	if (chance(12)) {
+		/* Issue 7, 5: errors around and over the size cap. */
+		size_t cap = v4 ? 576 : 1280, total;
+		size_t have = (v4 ? 20 : 40) + 8 + e.quote_len;
+
+		total = chance(40) ? cap - rnd(4) : cap + 1 + rnd(chance(50) ? 4 : 200);
+		e.quote_pad = total > have ? total - have : 0;
+	}
 	build_frame(&b, &e);
 	check_packet(run, h, b.d, b.len);
 	ai = app_of_addr(run->pol, &e.dst);
 	if (ai >= 0) {
+		struct hook eh = chance(90) ? entered_at(&hk->app_out[ai], h) :
+				 entered_anywhere(hk, &hk->app_out[ai]);
+
 		e.n_tags = 0;
 		e.gtpu = false;
 		b.len = 0;
 		build_frame(&b, &e);
-		check_packet(run, &hk->app_out[ai], b.d, b.len);
+		check_packet(run, &eh, b.d, b.len);
 	}
 }
 
@@ -1409,7 +1709,12 @@ static bool rule_flow(const struct sg_policy *pol, const struct hooks *hk,
 				      port_in(r->port_first, r->port_last);
 	f->hop_limit = 64;
 	if ((*h)->ref == SG_REF_UPLINK) {
-		decorate_uplink(pol, f, sg_policy_slice_by_id(pol, r->src_id));
+		const struct sg_slice *s = sg_policy_slice_by_id(pol, r->src_id);
+
+		if (chance(80))
+			decorate_honest(pol, f, s);
+		else
+			decorate_uplink(pol, f, s);
 		if ((*h)->mode == SLICEGUARD_UPLINK_MODE_GTPU) {
 			f->gtpu = true;
 			f->outer_src = addr_external(AF_INET);
@@ -1425,7 +1730,7 @@ static void send_conversation(struct run *run, const struct hooks *hk,
 {
 	const struct hook *h = random_hook(hk), *rh;
 	struct flowspec f, r;
-	int di, si;
+	struct hook hh;
 
 	if (!by_rule || !rule_flow(run->pol, hk, &h, &f))
 		random_flow(run->pol, h, &f);
@@ -1441,16 +1746,12 @@ static void send_conversation(struct run *run, const struct hooks *hk,
 	f.gtp_type = 255;
 	f.gtp_ext = 0;
 	f.n_ext = 0;
-	send_flow(run, h, &f, 0);
-
-	di = app_of_addr(run->pol, &f.dst);
-	if (di >= 0) {
-		struct flowspec d = f;
-
-		d.n_tags = 0;
-		d.gtpu = false;
-		send_flow(run, &hk->app_out[di], &d, 0);
-	}
+	hh = with_entry(run->pol, hk, h, &f.src, 85);
+	send_flow(run, &hh, &f, 0);
+	if (h->ref != SG_REF_APP_EGRESS)
+		deliver(run, hk, h, &f);
+	if (chance(15))
+		send_impostor(run, hk, &hh, &f);
 
 	r = f;
 	r.src = f.dst;
@@ -1465,7 +1766,12 @@ static void send_conversation(struct run *run, const struct hooks *hk,
 	r.gtpu = false;
 	rh = sender_hook(run, hk, &r.src);
 	if (rh->ref == SG_REF_UPLINK) {
-		decorate_uplink(run->pol, &r, slice_of_addr(run->pol, &r.src));
+		const struct sg_slice *s = slice_of_addr(run->pol, &r.src);
+
+		if (chance(80))
+			decorate_honest(run->pol, &r, s);
+		else
+			decorate_uplink(run->pol, &r, s);
 		r.n_tags = r.n_tags > 1 ? 1 : r.n_tags;
 		if (rh->mode == SLICEGUARD_UPLINK_MODE_GTPU) {
 			r.gtpu = true;
@@ -1479,50 +1785,153 @@ static void send_conversation(struct run *run, const struct hooks *hk,
 		send_icmp_error(run, hk, rh, r, &f);
 	send_flow(run, rh, &r, 0);
 	if (chance(15))
-		send_icmp_error(run, hk, h, f, &r);
-	si = app_of_addr(run->pol, &r.dst);
-	if (si >= 0) {
-		struct flowspec d = r;
-
-		d.n_tags = 0;
-		d.gtpu = false;
-		send_flow(run, &hk->app_out[si], &d, 0);
-	}
+		send_icmp_error(run, hk, &hh, f, &r);
+	deliver(run, hk, rh, &r);
+	if (chance(10))
+		send_impostor(run, hk, rh, &r);
 	if (chance(50)) {
 		f.tcp_flags = 0x10;
-		send_flow(run, h, &f, 0);
+		send_flow(run, &hh, &f, 0);
 	}
+}
+
+/* f moved to hook h with another identity, for a non-first fragment. */
+static struct hook other_identity(const struct run *run, const struct hooks *hk,
+				  const struct hook *h, struct flowspec *f)
+{
+	const struct sg_policy *pol = run->pol;
+	const struct sg_slice *o = &pol->slices[rnd(pol->n_slices)];
+	struct hook oh = *h;
+
+	/*
+	 * Another slice without UE prefixes, when there is one: a source of
+	 * no pool is then classified by the tags alone, as that slice.
+	 */
+	if (chance(50)) {
+		unsigned int i, start = rnd(pol->n_slices);
+
+		for (i = 0; i < pol->n_slices; i++) {
+			const struct sg_slice *c =
+				&pol->slices[(start + i) % pol->n_slices];
+
+			if (!c->n_ue_prefixes && (c->n_vlans || c->n_teid_ranges)) {
+				o = c;
+				break;
+			}
+		}
+	}
+	switch (rnd(5)) {
+	case 4:		/* the same app's interface, the other way */
+		if (h->ref == SG_REF_APP_INGRESS) {
+			oh = entered_at(&hk->app_out[app_index_of(pol, h->app_id)], h);
+			break;
+		}
+		if (h->ref == SG_REF_APP_EGRESS) {
+			oh = hk->app_in[app_index_of(pol, h->app_id)];
+			break;
+		}
+		/* fall through */
+	case 0:		/* another VLAN: another slice's, unknown, none */
+		f->n_tags = chance(25) ? 0 : 1;
+		f->tpid = 0x8100;
+		f->vid = o->n_vlans && chance(60) ? o->vlans[rnd(o->n_vlans)] :
+			 chance(30) ? 0 : (uint16_t)(4000 + rnd(95));
+		break;
+	case 1:		/* another TEID: another slice's or unknown */
+		if (o->n_teid_ranges && chance(60))
+			f->teid = o->teid_ranges[0].first;
+		else
+			f->teid = unknown_teid();
+		if (o->n_vlans && chance(50)) {
+			f->n_tags = 1;
+			f->vid = o->vlans[0];
+		}
+		break;
+	case 2:		/* another interface of the same kind */
+		if (h->ref == SG_REF_UPLINK)
+			oh = hk->uplink[h->ifindex == hk->uplink[0].ifindex ? 1 : 0];
+		else if (h->ref == SG_REF_APP_INGRESS)
+			oh = hk->app_in[rnd(hk->n_apps)];
+		else
+			oh = with_entry(pol, hk, &hk->app_out[rnd(hk->n_apps)],
+					&f->src, 70);
+		fit_encap(&oh, f);
+		break;
+	default:	/* app egress: entered elsewhere; else another hook */
+		if (h->ref == SG_REF_APP_EGRESS)
+			oh = entered_anywhere(hk, h);
+		else
+			oh = h->ref == SG_REF_UPLINK ?
+			     hk->app_in[rnd(hk->n_apps)] :
+			     hk->uplink[rnd(N_UPLINK_IFACES)];
+		fit_encap(&oh, f);
+	}
+	return oh;
 }
 
 /*
  * One datagram cut into fragments: sometimes with a tiny first fragment,
  * sometimes without it, an overlapping second one, or a stranger's
- * non-first fragment mixed in.
+ * non-first fragment mixed in. Issue 7, 6: the datagram is often one a
+ * rule allows (so that its first fragment passes and stores a verdict);
+ * IPv6 fragments carry extension headers after the fragment header (part
+ * of what a second fragment must not overlap), now and then a second
+ * fragment header after or before it (an atomic one too); non-first
+ * fragments come also under another VLAN, TEID, interface or entry.
  */
 static void send_fragments(struct run *run, const struct hooks *hk)
 {
-	const struct hook *h = random_hook(hk);
-	struct buf l4 = { .len = 0 }, body = { .len = 0 };
+	static const uint8_t after[] = {
+		IPPROTO_DSTOPTS, IPPROTO_DSTOPTS, IPPROTO_ROUTING,
+		IPPROTO_HOPOPTS, IPPROTO_AH, IPPROTO_FRAGMENT,
+	};
+	const struct hook *h0 = random_hook(hk);
+	struct buf l4 = { .len = 0 }, body = { .len = 0 }, pre = { .len = 0 };
 	uint32_t id = (uint32_t)rnd64();
+	uint8_t first_nh, pre_type = 0;
 	size_t cut, off;
 	struct flowspec f;
+	struct hook h;
 	bool v6, skip_first = chance(10);
 	int piece;
 
-	random_flow(run->pol, h, &f);
+	if (!chance(50) || !rule_flow(run->pol, hk, &h0, &f))
+		random_flow(run->pol, h0, &f);
 	f.n_ext = 0;
 	f.gtp_ext = 0;
 	f.gtp_type = 255;
+	if (h0->ref != SG_REF_UPLINK)
+		f.n_tags = 0;
 	if (f.n_tags > 1)
 		f.n_tags = 1;
 	f.payload = 8 + rnd(120);
 	v6 = f.src.family == AF_INET6;
 	if (f.proto != IPPROTO_TCP && f.proto != IPPROTO_UDP && chance(50))
 		f.proto = IPPROTO_UDP;
+	h = with_entry(run->pol, hk, h0, &f.src, 85);
 	build_l4(&l4, &f);
-	if (v6 && chance(20))
-		build_ext(&body, IPPROTO_DSTOPTS, f.proto);
+	first_nh = f.proto;
+	if (v6 && chance(30)) {
+		uint8_t t0 = after[rnd(chance(80) ? 5 : 6)];
+		uint8_t t1 = after[rnd(6)];
+
+		first_nh = t0;
+		if (chance(30)) {
+			build_ext(&body, t0, t1);
+			build_ext(&body, t1, f.proto);
+		} else {
+			build_ext(&body, t0, f.proto);
+		}
+	}
 	put(&body, l4.d, l4.len);
+	/*
+	 * Before the fragment header: mostly nothing, now and then a
+	 * destination options header or an atomic fragment header.
+	 */
+	if (v6 && chance(8)) {
+		pre_type = chance(50) ? IPPROTO_FRAGMENT : IPPROTO_DSTOPTS;
+		build_ext(&pre, pre_type, IPPROTO_FRAGMENT);
+	}
 
 	/* First cut: usually after the transport header, sometimes inside. */
 	cut = chance(15) ? 8 : (8 * (1 + rnd((uint32_t)(body.len / 8))));
@@ -1532,7 +1941,9 @@ static void send_fragments(struct run *run, const struct hooks *hk)
 		size_t end = piece == 0 ? cut : body.len;
 		struct buf ip = { .len = 0 }, b = { .len = 0 };
 		size_t real_off = off;
-		bool more;
+		bool more, real_too = false;
+		struct flowspec pf = f;
+		struct hook ph = h;
 
 		if (end > body.len)
 			end = body.len;
@@ -1540,25 +1951,37 @@ static void send_fragments(struct run *run, const struct hooks *hk)
 		if (piece == 1 && chance(10))
 			real_off = 8;
 		more = end < body.len;
+		/*
+		 * A non-first fragment under another identity, then mostly
+		 * the real one too.
+		 */
+		if (piece > 0 && chance(20)) {
+			ph = other_identity(run, hk, &h, &pf);
+			real_too = chance(60);
+		}
 		if (!(piece == 0 && skip_first)) {
 			if (!v6) {
-				build_ip_hdr(&ip, &f, f.proto, end - off,
+				build_ip_hdr(&ip, &pf, f.proto, end - off,
 					     (uint16_t)((more ? 0x2000 : 0) |
 							real_off / 8), (uint16_t)id);
 			} else {
-				uint8_t nh = body.len != l4.len ?
-					     IPPROTO_DSTOPTS : f.proto;
-
-				build_ip_hdr(&ip, &f, IPPROTO_FRAGMENT,
-					     8 + end - off, 0, 0);
-				put8(&ip, nh);
+				build_ip_hdr(&ip, &pf, pre.len ? pre_type :
+								  IPPROTO_FRAGMENT,
+					     pre.len + 8 + end - off, 0, 0);
+				put(&ip, pre.d, pre.len);
+				put8(&ip, first_nh);
 				put8(&ip, 0);
 				put16(&ip, (uint16_t)(real_off | (more ? 1 : 0)));
 				put32(&ip, id);
 			}
 			put(&ip, body.d + off, end - off);
-			wrap_frame(&b, &f, &ip);
-			check_packet(run, h, b.d, b.len);
+			wrap_frame(&b, &pf, &ip);
+			check_packet(run, &ph, b.d, b.len);
+			if (real_too) {
+				b.len = 0;
+				wrap_frame(&b, &f, &ip);
+				check_packet(run, &h, b.d, b.len);
+			}
 		}
 		off = end;
 		if (chance(10)) {
@@ -1578,9 +2001,223 @@ static void send_fragments(struct run *run, const struct hooks *hk)
 			}
 			put_random(&sip, 16);
 			wrap_frame(&sb, &f, &sip);
-			check_packet(run, h, sb.d, sb.len);
+			check_packet(run, &h, sb.d, sb.len);
 		}
 	}
+}
+
+/*
+ * An address of the link: @which 0 a link-local host (now and then a
+ * site-local one, which is not), 1 the unspecified address, 2 all nodes or
+ * a solicited-node group.
+ */
+static struct addr addr_link(int which)
+{
+	struct addr a = { .family = AF_INET6 };
+	unsigned int i;
+
+	switch (which) {
+	case 0:		/* link-local (now and then site-local fec0::/10, which is not) */
+		a.a[0] = 0xfe;
+		a.a[1] = (chance(8) ? 0xc0 : 0x80) | (uint8_t)(chance(20) ? rnd(64) : 0);
+		for (i = 8; i < 16; i++)
+			a.a[i] = (uint8_t)rnd(256);
+		break;
+	case 1:		/* unspecified */
+		break;
+	default:	/* multicast: all nodes, or a solicited-node group */
+		a.a[0] = 0xff;
+		a.a[1] = 0x02;
+		if (chance(50)) {
+			a.a[15] = 1;
+		} else {
+			a.a[11] = 1;
+			a.a[12] = 0xff;
+			for (i = 13; i < 16; i++)
+				a.a[i] = (uint8_t)rnd(256);
+		}
+	}
+	return a;
+}
+
+/*
+ * Neighbour discovery (issue 7, 4) at every hook, inside GTP-U on gtpu
+ * uplinks: from a link-local, the unspecified, a UE's, an app's (the
+ * sending app's own at its ingress, mostly) or an outside address, to a
+ * link-local, multicast, UE, app (the receiving app's own at its egress,
+ * mostly) or outside destination; decorated for some slice on uplinks.
+ * Now and then with a hop limit other than 255, a destination options
+ * header or an atomic fragment header in front (still ND).
+ */
+static void send_nd(struct run *run, const struct hooks *hk)
+{
+	const struct sg_policy *pol = run->pol;
+	const struct hook *h = random_hook(hk);
+	const struct sg_endpoint *ep;
+	const struct sg_slice *s;
+	struct flowspec f;
+	struct hook hh;
+	struct addr a;
+
+	memset(&f, 0, sizeof(f));
+	f.proto = IPPROTO_ICMPV6;
+	f.icmp_type = (uint8_t)(133 + rnd(5));
+	f.hop_limit = chance(90) ? 255 : 64;
+	f.payload = chance(50) ? 16 : rnd(24);
+	switch (rnd(6)) {
+	case 0:
+	case 1:
+		f.src = addr_link(0);
+		break;
+	case 2:
+		f.src = addr_link(1);
+		break;
+	case 3:
+		f.src = pick_addr(pol, A_UE, AF_INET6, NULL);
+		break;
+	case 4:
+		f.src = pick_addr(pol, A_APP, AF_INET6, NULL);
+		if (h->ref == SG_REF_APP_INGRESS && chance(70)) {
+			a = app_addr(sg_policy_app_by_id(pol, h->app_id),
+				     AF_INET6, &ep);
+			if (ep)
+				f.src = a;
+		}
+		break;
+	default:
+		f.src = addr_external(AF_INET6);
+	}
+	switch (rnd(6)) {
+	case 0:
+		f.dst = addr_link(0);
+		break;
+	case 1:
+		f.dst = addr_link(2);
+		break;
+	case 2:
+		f.dst = pick_addr(pol, A_UE, AF_INET6, NULL);
+		break;
+	case 3:
+		f.dst = pick_addr(pol, A_APP, AF_INET6, NULL);
+		if (h->ref == SG_REF_APP_EGRESS && chance(70)) {
+			a = app_addr(sg_policy_app_by_id(pol, h->app_id),
+				     AF_INET6, &ep);
+			if (ep)
+				f.dst = a;
+		}
+		break;
+	default:
+		f.dst = addr_external(AF_INET6);
+	}
+	if (chance(10)) {
+		f.n_ext = 1;
+		f.ext[0] = chance(50) ? IPPROTO_FRAGMENT : IPPROTO_DSTOPTS;
+	}
+	if (h->ref == SG_REF_UPLINK) {
+		s = slice_of_addr(pol, &f.src);
+		if (!s || chance(20))
+			s = &pol->slices[rnd(pol->n_slices)];
+		if (chance(70))
+			decorate_honest(pol, &f, s);
+		else
+			decorate_uplink(pol, &f, s);
+		if (f.n_tags > 1)
+			f.n_tags = 1;
+		if (h->mode == SLICEGUARD_UPLINK_MODE_GTPU && chance(90))
+			fit_encap(h, &f);
+	}
+	hh = with_entry(pol, hk, h, &f.src, 80);
+	send_flow(run, &hh, &f, 0);
+}
+
+/*
+ * Slice classification with every classifier chosen (issue 7, 1): a source
+ * in a slice's pool, another slice's, an app's or none; the slice's VLAN
+ * (ip uplinks) or TEID (gtpu uplinks), another slice's, an unknown one,
+ * a priority tag or none; the slice's DSCP, another's or one of no slice.
+ * The rest is a random packet (often a rule's, so that what classifies can
+ * pass), also outer packets that are GTP-U control messages.
+ */
+static void send_classify(struct run *run, const struct hooks *hk)
+{
+	const struct sg_policy *pol = run->pol;
+	const struct sg_slice *s = &pol->slices[rnd(pol->n_slices)];
+	const struct sg_slice *o = &pol->slices[rnd(pol->n_slices)];
+	const struct hook *h = &hk->uplink[rnd(N_UPLINK_IFACES)];
+	const struct sg_endpoint *ep;
+	struct flowspec f;
+	struct addr a;
+	unsigned int k;
+
+	if (!chance(50) || !rule_flow(pol, hk, &h, &f) || h->ref != SG_REF_UPLINK) {
+		h = &hk->uplink[rnd(N_UPLINK_IFACES)];
+		random_flow(pol, h, &f);
+	}
+	f.n_ext = 0;
+	switch (rnd(5)) {
+	case 0:
+	case 1:
+		for (k = 0; k < s->n_ue_prefixes; k++)
+			if (s->ue_prefixes[k].family == f.src.family)
+				f.src = addr_in(&s->ue_prefixes[k]);
+		break;
+	case 2:
+		for (k = 0; k < o->n_ue_prefixes; k++)
+			if (o->ue_prefixes[k].family == f.src.family)
+				f.src = addr_in(&o->ue_prefixes[k]);
+		break;
+	case 3:
+		a = app_addr(&pol->apps[rnd(pol->n_apps)], f.src.family, &ep);
+		if (ep)
+			f.src = a;
+		break;
+	default:
+		f.src = addr_external(f.src.family);
+	}
+	decorate_honest(pol, &f, s);
+	switch (rnd(6)) {
+	case 0:
+		if (o->n_vlans) {
+			f.n_tags = 1;
+			f.vid = o->vlans[rnd(o->n_vlans)];
+		}
+		break;
+	case 1:
+		f.n_tags = 1;
+		f.vid = 0;
+		break;
+	case 2:
+		f.n_tags = 1;
+		f.vid = (uint16_t)(4000 + rnd(95));
+		break;
+	case 3:
+		f.n_tags = 0;
+		break;
+	}
+	switch (rnd(5)) {
+	case 0:
+		if (o->n_teid_ranges)
+			f.teid = o->teid_ranges[rnd(o->n_teid_ranges)].last;
+		break;
+	case 1:
+		f.teid = unknown_teid();
+		break;
+	}
+	switch (rnd(4)) {
+	case 0:
+		if (s->n_dscps)
+			f.dscp = s->dscps[rnd(s->n_dscps)];
+		break;
+	case 1:
+		if (o->n_dscps)
+			f.dscp = o->dscps[rnd(o->n_dscps)];
+		break;
+	}
+	fit_encap(h, &f);
+	if (f.gtpu && chance(10))
+		f.gtp_type = chance(50) ? 1 : 26;
+	send_flow(run, h, &f, 0);
+	deliver(run, hk, h, &f);
 }
 
 static void random_round(struct run *run, const struct hooks *hk,
@@ -1591,18 +2228,24 @@ static void random_round(struct run *run, const struct hooks *hk,
 	while (run->packets < end) {
 		unsigned int r = rnd(100);
 
-		if (r < 35) {
+		if (r < 28) {
 			const struct hook *h = random_hook(hk);
 			struct flowspec f;
+			struct hook hh;
 
 			random_flow(run->pol, h, &f);
-			send_flow(run, h, &f, 30);
-		} else if (r < 50) {
+			hh = with_entry(run->pol, hk, h, &f.src, 70);
+			send_flow(run, &hh, &f, 30);
+		} else if (r < 40) {
 			send_conversation(run, hk, false);
-		} else if (r < 80) {
+		} else if (r < 66) {
 			send_conversation(run, hk, true);
-		} else if (r < 95) {
+		} else if (r < 80) {
 			send_fragments(run, hk);
+		} else if (r < 87) {
+			send_nd(run, hk);
+		} else if (r < 95) {
+			send_classify(run, hk);
 		} else {
 			send_non_ip(run, random_hook(hk));
 		}
@@ -1655,6 +2298,19 @@ static void set_hooks(const struct sg_policy *pol, struct hooks *hk)
 		};
 	}
 	hk->n_apps = pol->n_apps;
+	hk->n_outside = 0;
+	hk->outside[hk->n_outside++] = (int)if_nametoindex("sgd-spare");
+	for (i = 0; i < MAX_GEN_APPS; i++) {
+		char name[16];
+		bool used = false;
+		unsigned int j;
+
+		snprintf(name, sizeof(name), "sgd-app%u", i);
+		for (j = 0; j < pol->n_apps; j++)
+			used |= !strcmp(pol->apps[j].ifname, name);
+		if (!used)
+			hk->outside[hk->n_outside++] = (int)if_nametoindex(name);
+	}
 	for (i = 0; i < pol->n_apps; i++) {
 		int ifindex = (int)if_nametoindex(pol->apps[i].ifname);
 
@@ -1808,6 +2464,70 @@ static void rate_burst(struct run *run, const struct hook *h, uint8_t src_net,
 }
 
 /*
+ * A UDP datagram from 10.net.0.host to app dst_app's 10.200.0.dst_app in
+ * pieces fragments of 16 bytes, at h: every one after the first is
+ * policed (issue 7, 6).
+ */
+static void rate_frags(struct run *run, const struct hook *h, uint8_t src_net,
+		       uint8_t src_host, uint8_t dst_app, unsigned int pieces)
+{
+	struct flowspec f = { 0 };
+	struct buf l4 = { .len = 0 };
+	uint16_t id = (uint16_t)rnd(65536);
+	unsigned int i;
+
+	f.src.family = f.dst.family = AF_INET;
+	f.src.a[0] = 10, f.src.a[1] = src_net, f.src.a[3] = src_host;
+	f.dst.a[0] = 10, f.dst.a[1] = 200, f.dst.a[3] = dst_app;
+	f.proto = IPPROTO_UDP;
+	f.sport = 4001;
+	f.dport = 5001;
+	f.hop_limit = 64;
+	f.payload = 16 * pieces - 8;
+	build_l4(&l4, &f);
+	for (i = 0; i < pieces; i++) {
+		struct buf ip = { .len = 0 }, b = { .len = 0 };
+
+		build_ip_hdr(&ip, &f, IPPROTO_UDP, 16,
+			     (uint16_t)((i + 1 < pieces ? 0x2000 : 0) | 2 * i), id);
+		put(&ip, l4.d + 16 * i, 16);
+		wrap_frame(&b, &f, &ip);
+		check_packet(run, h, b.d, b.len);
+	}
+}
+
+/*
+ * An ICMP error from app dst_app (its interface is h) to the UE
+ * 10.net.0.host about the UE's datagram of rate_burst(): related, and
+ * policed like the flow (issue 7, 5).
+ */
+static void rate_error(struct run *run, const struct hook *h, uint8_t src_net,
+		       uint8_t src_host, uint8_t dst_app)
+{
+	struct flowspec q = { 0 }, e;
+	struct buf qb = { .len = 0 }, b = { .len = 0 };
+
+	q.src.family = q.dst.family = AF_INET;
+	q.src.a[0] = 10, q.src.a[1] = src_net, q.src.a[3] = src_host;
+	q.dst.a[0] = 10, q.dst.a[1] = 200, q.dst.a[3] = dst_app;
+	q.proto = IPPROTO_UDP;
+	q.sport = 4000;
+	q.dport = 5000;
+	q.hop_limit = 64;
+	build_ip(&qb, &q);
+	e = q;
+	e.src = q.dst;
+	e.dst = q.src;
+	e.proto = IPPROTO_ICMP;
+	e.icmp_type = 3;
+	e.quote = qb.d;
+	e.quote_len = qb.len;
+	e.payload = 0;
+	build_frame(&b, &e);
+	check_packet(run, h, b.d, b.len);
+}
+
+/*
  * Rates, deterministically: budgets of a few packets spent within
  * milliseconds (refill is one packet per 200 ms or slower), so both sides
  * see the same bucket states.
@@ -1855,9 +2575,11 @@ static void test_rates(struct run *run)
 	set_hooks(&pol, &hk);
 	rate_burst(run, &hk.uplink[0], 1, 5, 2, false, 8, 20);	/* RATE_SLICE */
 	rate_burst(run, &hk.app_in[1], 1, 5, 2, true, 3, 20);	/* replies */
+	rate_error(run, &hk.app_in[1], 1, 5, 2);		/* related */
 	rate_burst(run, &hk.uplink[0], 2, 5, 2, false, 8, 158);	/* RATE_UE */
 	rate_burst(run, &hk.uplink[0], 2, 6, 2, false, 8, 158);	/* other UE */
 	rate_burst(run, &hk.uplink[0], 3, 5, 1, false, 7, 20);	/* RATE_APP */
+	rate_frags(run, &hk.uplink[0], 3, 7, 2, 5);		/* fragments */
 	rate_burst(run, &hk.uplink[0], 3, 6, 2, false, 6, 20);	/* RATE_RULE */
 	run->pol = NULL;
 	sg_policy_free(&pol);
@@ -1900,6 +2622,305 @@ static void test_unknown_iface(struct run *run)
 	sg_policy_free(&pol);
 }
 
+/* One packet of test_identity: where, what, and the reason the spec says. */
+struct id_case {
+	const char *what;
+	enum sg_ref_hook hook;
+	int at;			/* uplink or app index */
+	int entered;		/* app egress: -1 host, 0..1 uplink, 2.. app - 2 */
+	/* 10.net.0.host; net 51: 198.51.100.host, outside every pool */
+	uint8_t src_net, src_host, dst_net, dst_host;
+	uint16_t vid;		/* 0xffff: untagged */
+	uint8_t proto;
+	uint16_t sport, dport;
+	int error_about;	/* >= 0: an ICMP error quoting case n's packet */
+	size_t pad;		/* bytes after the quote */
+	enum sg_reason expect;
+};
+
+/*
+ * A datagram from UE 10.3.0.5 to UE 10.3.0.6 of slice 3 (ue-to-ue, VLAN
+ * 30) in three fragments; the third after a generation that turned
+ * ue-to-ue off, with the state kept: the stored INTRA_SLICE verdict no
+ * longer holds (issue 7, 6). Returns the number of reasons not as stated.
+ */
+static unsigned int intra_slice_fragments(struct run *run,
+					  const struct sg_policy *pol,
+					  const struct hooks *hk)
+{
+	static const enum sg_reason expect[] = {
+		SG_R_INTRA_SLICE, SG_R_INTRA_SLICE, SG_R_FRAG_NO_FIRST,
+	};
+	struct flowspec f = { 0 };
+	struct buf l4 = { .len = 0 };
+	struct sg_policy next;
+	unsigned int i, wrong = 0;
+
+	f.src.family = f.dst.family = AF_INET;
+	f.src.a[0] = 10, f.src.a[1] = 3, f.src.a[3] = 5;
+	f.dst.a[0] = 10, f.dst.a[1] = 3, f.dst.a[3] = 6;
+	f.proto = IPPROTO_UDP;
+	f.sport = 4002;
+	f.dport = 5002;
+	f.hop_limit = 64;
+	f.n_tags = 1;
+	f.vid = 30;
+	f.tpid = 0x8100;
+	f.payload = 40;
+	build_l4(&l4, &f);
+	for (i = 0; i < 3; i++) {
+		struct buf ip = { .len = 0 }, b = { .len = 0 };
+		enum sg_reason got;
+
+		if (i == 2) {
+			unsigned int k;
+
+			sg_policy_init(&next);
+			next.generation = pol->generation + 1;
+			for (k = 0; k < pol->n_slices; k++)
+				*sg_policy_add_slice(&next) = pol->slices[k];
+			for (k = 0; k < pol->n_apps; k++)
+				*sg_policy_add_app(&next) = pol->apps[k];
+			for (k = 0; k < pol->n_rules; k++)
+				*sg_policy_add_rule(&next) = pol->rules[k];
+			for (k = 0; k < pol->n_uplinks; k++)
+				*sg_policy_add_uplink(&next) = pol->uplinks[k];
+			next.slices[2].ue_to_ue = false;
+			if (sg_dp_apply(run->dp, &next)) {
+				sg_policy_free(&next);
+				return wrong + 1;
+			}
+			run->pol = &next;
+		}
+		build_ip_hdr(&ip, &f, IPPROTO_UDP, 16,
+			     (uint16_t)((i < 2 ? 0x2000 : 0) | 2 * i), 0x5347);
+		put(&ip, l4.d + 16 * i, 16);
+		wrap_frame(&b, &f, &ip);
+		got = check_packet(run, &hk->uplink[0], b.d, b.len);
+		if (got != expect[i]) {
+			printf("# fragment %u of an intra-slice datagram: model %s, "
+			       "spec %s\n", i, sg_ref_reason_name(got),
+			       sg_ref_reason_name(expect[i]));
+			wrong++;
+		}
+	}
+	run->pol = pol;
+	sg_policy_free(&next);
+	return wrong;
+}
+
+/*
+ * Issue 7 by example, each packet's reason stated: flows bound to their
+ * peers (an entry of another identity is replaced by what a rule allows),
+ * strict VLAN binding, app sources refused on uplinks, the app egress
+ * ingress check, related errors from the far end only and no larger than
+ * a router makes them, an intra-slice fragment verdict that no longer
+ * holds. Model and BPF must agree with the stated reason.
+ */
+static void test_identity(struct run *run)
+{
+	static const struct id_case cases[] = {
+		/* 0 */
+		{ "slice 1 (VLAN 10, no pool) opens a flow",
+		  SG_REF_UPLINK, 0, 0,
+		  51, 7, 200, 1, 10, IPPROTO_UDP, 4000, 5000,
+		  -1, 0, SG_R_RULE },
+		/* 1 */
+		{ "slice 2 (VLAN 20), same 5-tuple: not its flow, its rule",
+		  SG_REF_UPLINK, 0, 0,
+		  51, 7, 200, 1, 20, IPPROTO_UDP, 4000, 5000,
+		  -1, 0, SG_R_RULE },
+		/* 2 */
+		{ "slice 1 again: the entry is slice 2's now",
+		  SG_REF_UPLINK, 0, 0,
+		  51, 7, 200, 1, 10, IPPROTO_UDP, 4000, 5000,
+		  -1, 0, SG_R_RULE },
+		/* 3 */
+		{ "slice 1, same 5-tuple: its flow",
+		  SG_REF_UPLINK, 0, 0,
+		  51, 7, 200, 1, 10, IPPROTO_UDP, 4000, 5000,
+		  -1, 0, SG_R_FLOW },
+		/* 4 */
+		{ "UE of slice 3 on VLAN 30",
+		  SG_REF_UPLINK, 0, 0,
+		  3, 5, 200, 1, 30, IPPROTO_UDP, 4001, 5001,
+		  -1, 0, SG_R_RULE },
+		/* 5 */
+		{ "delivered to app 1, entered on the uplink",
+		  SG_REF_APP_EGRESS, 0, 0,
+		  3, 5, 200, 1, 0xffff, IPPROTO_UDP, 4001, 5001,
+		  -1, 0, SG_R_FLOW },
+		/* 6 */
+		{ "delivered to app 1, entered on app 2's interface",
+		  SG_REF_APP_EGRESS, 0, 3,
+		  3, 5, 200, 1, 0xffff, IPPROTO_UDP, 4001, 5001,
+		  -1, 0, SG_R_SPOOF },
+		/* 7 */
+		{ "delivered to app 1, sent by the host",
+		  SG_REF_APP_EGRESS, 0, -1,
+		  3, 5, 200, 1, 0xffff, IPPROTO_UDP, 4001, 5001,
+		  -1, 0, SG_R_SPOOF },
+		/* 8 */
+		{ "app 1 replies",
+		  SG_REF_APP_INGRESS, 0, 0,
+		  200, 1, 3, 5, 0xffff, IPPROTO_UDP, 5001, 4001,
+		  -1, 0, SG_R_REPLY },
+		/* 9 */
+		{ "UE of slice 3 untagged",
+		  SG_REF_UPLINK, 0, 0,
+		  3, 5, 200, 1, 0xffff, IPPROTO_UDP, 4001, 5001,
+		  -1, 0, SG_R_SPOOF },
+		/* 10 */
+		{ "UE of slice 3 priority-tagged",
+		  SG_REF_UPLINK, 0, 0,
+		  3, 5, 200, 1, 0, IPPROTO_UDP, 4001, 5001,
+		  -1, 0, SG_R_SPOOF },
+		/* 11 */
+		{ "UE of slice 3 on an unknown VLAN",
+		  SG_REF_UPLINK, 0, 0,
+		  3, 5, 200, 1, 4000, IPPROTO_UDP, 4001, 5001,
+		  -1, 0, SG_R_SPOOF },
+		/* 12 */
+		{ "app 2's address on the uplink, VLAN 30",
+		  SG_REF_UPLINK, 0, 0,
+		  200, 2, 200, 1, 30, IPPROTO_UDP, 4001, 5001,
+		  -1, 0, SG_R_SPOOF },
+		/* 13 */
+		{ "error from app 1 about the UE's packet",
+		  SG_REF_APP_INGRESS, 0, 0,
+		  200, 1, 3, 5, 0xffff, IPPROTO_ICMP, 0, 0,
+		  4, 0, SG_R_RELATED },
+		/* 14 */
+		{ "the same error from app 2",
+		  SG_REF_APP_INGRESS, 1, 0,
+		  200, 2, 3, 5, 0xffff, IPPROTO_ICMP, 0, 0,
+		  4, 0, SG_R_NO_RULE },
+		/* 15 */
+		{ "error from app 1, 576 bytes",
+		  SG_REF_APP_INGRESS, 0, 0,
+		  200, 1, 3, 5, 0xffff, IPPROTO_ICMP, 0, 0,
+		  4, 576 - 20 - 8 - 28, SG_R_RELATED },
+		/* 16 */
+		{ "error from app 1, 577 bytes",
+		  SG_REF_APP_INGRESS, 0, 0,
+		  200, 1, 3, 5, 0xffff, IPPROTO_ICMP, 0, 0,
+		  4, 577 - 20 - 8 - 28, SG_R_NO_RULE },
+	};
+	uint64_t before = run->disagreements;
+	unsigned int i, wrong = 0;
+	struct sg_policy pol;
+	struct hooks hk;
+
+	sg_policy_init(&pol);
+	pol.generation = 1;
+	for (i = 1; i <= 3; i++) {
+		struct sg_slice *s = sg_policy_add_slice(&pol);
+
+		s->id = i;
+		snprintf(s->name, sizeof(s->name), "id%u", i);
+		s->sst = 1;
+		s->vlans[s->n_vlans++] = (uint16_t)(10 * i);
+		if (i == 3)
+			set_prefix4(&s->ue_prefixes[s->n_ue_prefixes++], 10, 3, 0, 0, 16);
+		s->mark = 0x10 + i;
+		s->ue_to_ue = i == 3;
+	}
+	for (i = 1; i <= 2; i++) {
+		struct sg_app *a = sg_policy_add_app(&pol);
+
+		a->id = i;
+		snprintf(a->name, sizeof(a->name), "id-app%u", i);
+		snprintf(a->ifname, sizeof(a->ifname), "sgd-app%u", i - 1);
+		a->n_slices = 3;
+		a->slices[0] = 1, a->slices[1] = 2, a->slices[2] = 3;
+		a->n_endpoints = 1;
+		set_prefix4(&a->endpoints[0].prefix, 10, 200, 0, (uint8_t)i, 32);
+		a->endpoints[0].port_last = 65535;
+	}
+	for (i = 1; i <= 3; i++) {
+		struct sg_rule *r = sg_policy_add_rule(&pol);
+
+		r->id = i;
+		r->src_kind = SLICEGUARD_PEER_SLICE;
+		r->src_id = i;
+		r->dst_kind = SLICEGUARD_PEER_APP;
+		r->dst_id = 1;
+		r->proto = IPPROTO_UDP;
+		r->port_last = 65535;
+	}
+	for (i = 0; i < N_UPLINK_IFACES; i++) {
+		struct sg_uplink *u = sg_policy_add_uplink(&pol);
+
+		snprintf(u->ifname, sizeof(u->ifname), "sgd-up%u", i);
+		u->mode = i ? SLICEGUARD_UPLINK_MODE_GTPU : SLICEGUARD_UPLINK_MODE_IP;
+	}
+	if (apply(run, &pol)) {
+		tap(false, "identity binding by example: policy applied");
+		sg_policy_free(&pol);
+		return;
+	}
+	set_hooks(&pol, &hk);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct id_case *c = &cases[i];
+		struct buf b = { .len = 0 }, qb = { .len = 0 };
+		struct flowspec f = { 0 };
+		struct hook h;
+		enum sg_reason got;
+
+		f.src.family = f.dst.family = AF_INET;
+		f.src.a[0] = 10, f.src.a[1] = c->src_net, f.src.a[3] = c->src_host;
+		f.dst.a[0] = 10, f.dst.a[1] = c->dst_net, f.dst.a[3] = c->dst_host;
+		if (c->src_net == 51)	/* outside every pool */
+			f.src.a[0] = 198, f.src.a[2] = 100;
+		f.proto = c->proto;
+		f.sport = c->sport;
+		f.dport = c->dport;
+		f.hop_limit = 64;
+		f.n_tags = c->vid != 0xffff;
+		f.vid = c->vid == 0xffff ? 0 : c->vid;
+		f.tpid = 0x8100;
+		if (c->error_about >= 0) {
+			const struct id_case *q = &cases[c->error_about];
+			struct flowspec qf = { 0 };
+
+			qf.src.family = qf.dst.family = AF_INET;
+			qf.src.a[0] = 10, qf.src.a[1] = q->src_net, qf.src.a[3] = q->src_host;
+			qf.dst.a[0] = 10, qf.dst.a[1] = q->dst_net, qf.dst.a[3] = q->dst_host;
+			qf.proto = q->proto;
+			qf.sport = q->sport;
+			qf.dport = q->dport;
+			qf.hop_limit = 64;
+			build_ip(&qb, &qf);
+			f.icmp_type = 3;
+			f.quote = qb.d;
+			f.quote_len = qb.len;
+			f.quote_pad = c->pad;
+		}
+		if (c->hook == SG_REF_UPLINK)
+			h = hk.uplink[c->at];
+		else if (c->hook == SG_REF_APP_INGRESS)
+			h = hk.app_in[c->at];
+		else
+			h = entered_at(&hk.app_out[c->at],
+				       c->entered < 0 ? NULL :
+				       c->entered < 2 ? &hk.uplink[c->entered] :
+							&hk.app_in[c->entered - 2]);
+		build_frame(&b, &f);
+		got = check_packet(run, &h, b.d, b.len);
+		if (got != c->expect) {
+			printf("# case %u (%s): model %s, spec %s\n", i, c->what,
+			       sg_ref_reason_name(got), sg_ref_reason_name(c->expect));
+			wrong++;
+		}
+	}
+	wrong += intra_slice_fragments(run, &pol, &hk);
+	run->pol = NULL;
+	sg_policy_free(&pol);
+	tap(!wrong && run->disagreements == before,
+	    "identity binding by example: %zu packets, model and BPF as stated",
+	    sizeof(cases) / sizeof(cases[0]) + 3);
+}
+
 /* A copy of pol whose rules are partly removed, their ids given to new rules. */
 static void successor_policy(const struct sg_policy *pol, struct sg_policy *next)
 {
@@ -1907,8 +2928,14 @@ static void successor_policy(const struct sg_policy *pol, struct sg_policy *next
 
 	sg_policy_init(next);
 	next->generation = pol->generation + 1;
-	for (i = 0; i < pol->n_slices; i++)
-		*sg_policy_add_slice(next) = pol->slices[i];
+	for (i = 0; i < pol->n_slices; i++) {
+		struct sg_slice *s = sg_policy_add_slice(next);
+
+		*s = pol->slices[i];
+		/* Issue 7, 6: a stored INTRA_SLICE verdict must still hold. */
+		if (chance(20))
+			s->ue_to_ue = !s->ue_to_ue;
+	}
 	for (i = 0; i < pol->n_apps; i++)
 		*sg_policy_add_app(next) = pol->apps[i];
 	for (i = 0; i < pol->n_uplinks; i++)
@@ -1930,9 +2957,10 @@ static void successor_policy(const struct sg_policy *pol, struct sg_policy *next
 }
 
 /*
- * Policy replaced with flows in place: conversations under one generation,
- * then the same packets again under a successor that removed rules and
- * handed their ids to new ones. Flow and fragment state are kept across
+ * Policy replaced with flows in place: conversations and fragmented
+ * datagrams under one generation, then the same packets again under a
+ * successor that removed rules and handed their ids to new ones, and
+ * turned some slices' ue-to-ue on or off. Flow and fragment state are kept across
  * the apply, as in production.
  */
 static void test_generations(struct run *run, unsigned int rounds)
@@ -1955,8 +2983,12 @@ static void test_generations(struct run *run, unsigned int rounds)
 		set_hooks(&pol, &hk);
 		rec.n = 0;
 		run->rec = &rec;
-		for (k = 0; k < 100; k++)
+		for (k = 0; k < 100; k++) {
 			send_conversation(run, &hk, true);
+			/* Fragment verdicts stored under the old rules. */
+			if (k % 2 == 0)
+				send_fragments(run, &hk);
+		}
 		run->rec = NULL;
 
 		successor_policy(&pol, &next);
@@ -2005,6 +3037,33 @@ static void test_coverage(const struct run *run)
 	    "POLICY_BUSY and FLOW_FULL");
 }
 
+/*
+ * Issue 7 binds every pass to a checked identity at every hook: SPOOF and
+ * ND must be reached at each of the three, and the identity-bound state
+ * (flows and first fragments) must be reached passing and refusing.
+ */
+static void test_identity_coverage(const struct run *run)
+{
+	static const unsigned int per_hook[] = { SG_R_SPOOF, SG_R_ND };
+	unsigned int h, i, missing = 0;
+
+	for (h = 0; h < 3; h++) {
+		printf("# at %s:", hook_name(h));
+		for (i = 0; i < SG_R_MAX; i++)
+			if (run->seen_at[h][i])
+				printf(" %s=%" PRIu64, sg_ref_reason_name(i),
+				       run->seen_at[h][i]);
+		printf("\n");
+		for (i = 0; i < sizeof(per_hook) / sizeof(per_hook[0]); i++)
+			if (!run->seen_at[h][per_hook[i]]) {
+				printf("# never reached at %s: %s\n", hook_name(h),
+				       sg_ref_reason_name(per_hook[i]));
+				missing++;
+			}
+	}
+	tap(!missing, "SPOOF and ND reached at every hook");
+}
+
 int main(void)
 {
 	const char *env_seed = getenv("SG_DIFF_SEED");
@@ -2041,7 +3100,9 @@ int main(void)
 	test_unknown_iface(&run);
 	test_random(&run, packets, seed);
 	test_coverage(&run);
+	test_identity_coverage(&run);
 	test_rates(&run);
+	test_identity(&run);
 	test_generations(&run, 10);
 
 	sg_ref_state_free(&run.state);

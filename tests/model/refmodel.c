@@ -2,9 +2,10 @@
 /*
  * Reference model of the sliceguard data path. It follows
  * Documentation/datapath.rst section by section ("Parsing N" and
- * "Decision N" name its steps); where the text leaves a choice open the
- * model takes the reading that drops more, and says so in a comment
- * starting "Reading:".
+ * "Decision N" name its steps) as issue 7 changes it ("Issue 7, N" names a
+ * section of that change: every pass bound to the identity that was
+ * checked); where the text leaves a choice open the model takes the
+ * reading that drops more, and says so in a comment starting "Reading:".
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -38,6 +39,10 @@
 #define NSEC_PER_SEC		1000000000ULL
 #define FRAG_TIMEOUT_NS		(5 * NSEC_PER_SEC)
 
+/* Issue 7, 5: the largest ICMP error that can be related to a flow. */
+#define RELATED_MAX_IPV4	576
+#define RELATED_MAX_IPV6	1280
+
 /* What the parser learns about "the packet" (the inner one for GTP-U). */
 struct pkt {
 	/* outer Ethernet */
@@ -51,6 +56,8 @@ struct pkt {
 	uint8_t src[16], dst[16];
 	uint8_t dscp;
 	uint8_t proto;
+	uint8_t hop_limit;		/* IPv6 (the ND check) */
+	uint32_t ip_len;		/* IPv4 total length, IPv6 40 + payload */
 	/* fragments */
 	bool frag, first_frag;
 	uint32_t frag_id;
@@ -61,6 +68,12 @@ struct pkt {
 	 */
 	uint8_t frag_proto;
 	uint32_t frag_off;		/* bytes */
+	/*
+	 * First fragment: bytes from the start of the fragmentable part to
+	 * the end of the transport header (RFC 1858; for IPv6 the extension
+	 * headers after the fragment header count too, RFC 8200 4.5).
+	 */
+	uint32_t l4_end;
 	/* transport */
 	uint16_t sport, dport;		/* 0 for protocols without ports */
 	uint16_t thlen;			/* transport header length */
@@ -76,22 +89,41 @@ struct pkt {
 	uint16_t quote_sport, quote_dport;
 };
 
+/* The two ends of a packet, as the policy names them. */
+enum peer_kind { PEER_NONE, PEER_SLICE, PEER_APP, PEER_EXTERNAL };
+
+struct peer {
+	enum peer_kind kind;
+	uint32_t id;		/* slice or app id, 0 for external */
+};
+
 struct sg_ref_flow {
 	uint8_t family, proto;
 	uint8_t src[16], dst[16];
 	uint16_t sport, dport;
 	uint64_t expires;
 	struct sg_rule rule;	/* the rule that allowed the flow, as it was */
+	/* Issue 7, 5: who the packet that opened the flow was from and to. */
+	struct peer src_peer, dst_peer;
 };
 
+/* Issue 7, 6: the verdict of a first fragment that passed. */
 struct sg_ref_frag {
+	/* key */
 	uint8_t family, proto;
 	uint8_t src[16], dst[16];
 	uint32_t id;
+	enum sg_ref_hook hook;
+	uint32_t ifindex;
+	/* value */
 	enum sg_reason reason;
 	uint32_t mark;
-	uint32_t rule;
-	uint16_t thlen;
+	struct sg_rule rule;	/* the rule of the verdict (id 0: none), as it was */
+	struct peer src_peer, dst_peer;
+	uint16_t vid;		/* 0: untagged */
+	bool has_teid;
+	uint32_t teid;
+	uint32_t l4_end;
 	uint64_t expires;
 };
 
@@ -108,19 +140,17 @@ struct sg_ref_bucket {
 	uint64_t last_ns;
 };
 
-/* The two ends of a packet, as the policy names them. */
-enum peer_kind { PEER_NONE, PEER_SLICE, PEER_APP, PEER_EXTERNAL };
-
-struct peer {
-	enum peer_kind kind;
-	uint32_t id;
-};
-
 /* What the decision of a packet yields. */
 struct decision {
 	enum sg_reason reason;
 	uint32_t mark;
-	uint32_t rule;
+	uint32_t rule;		/* a new flow's rule (rule_out) */
+	/*
+	 * What a passing first fragment stores: the rule that allowed the
+	 * packet or the flow it belongs to (id 0: none) and its two ends.
+	 */
+	struct sg_rule via;
+	struct peer ends[2];
 };
 
 void sg_ref_state_init(struct sg_ref_state *state)
@@ -353,14 +383,13 @@ static enum sg_reason parse_transport(struct pkt *p, const uint8_t *l4,
 }
 
 /*
- * Parsing 3 and 4 on an IP packet at @l3 (@len bytes present). On success
- * *hop_limit receives the IPv6 hop limit (for the ND check).
+ * Parsing 3 and 4 on an IP packet at @l3 (@len bytes present).
  */
-static enum sg_reason parse_ip(struct pkt *p, const uint8_t *l3, size_t len,
-			       uint8_t *hop_limit)
+static enum sg_reason parse_ip(struct pkt *p, const uint8_t *l3, size_t len)
 {
 	const uint8_t *l4;
-	size_t end, off;
+	size_t end, off = 0, frag_end = 0;
+	enum sg_reason r;
 
 	if (len < 1)
 		return SG_R_MALFORMED;
@@ -375,6 +404,7 @@ static enum sg_reason parse_ip(struct pkt *p, const uint8_t *l3, size_t len,
 		if (ihl < 20 || tot < ihl || tot > len)
 			return SG_R_MALFORMED;
 		p->family = AF_INET;
+		p->ip_len = (uint32_t)tot;
 		p->dscp = l3[1] >> 2;
 		p->proto = l3[9];
 		memset(p->src, 0, 16);
@@ -390,14 +420,16 @@ static enum sg_reason parse_ip(struct pkt *p, const uint8_t *l3, size_t len,
 		l4 = l3 + ihl;
 		end = tot - ihl;
 	} else if (l3[0] >> 4 == 6) {
+		bool seen_frag = false;
 		uint8_t nh;
 		int n;
 
 		if (len < 40 || 40 + (size_t)get16(l3 + 4) > len)
 			return SG_R_MALFORMED;
 		p->family = AF_INET6;
+		p->ip_len = 40 + (uint32_t)get16(l3 + 4);
 		p->dscp = (uint8_t)((get16(l3) >> 4) & 0xff) >> 2;
-		*hop_limit = l3[7];
+		p->hop_limit = l3[7];
 		memcpy(p->src, l3 + 8, 16);
 		memcpy(p->dst, l3 + 24, 16);
 		end = get16(l3 + 4);
@@ -421,6 +453,14 @@ static enum sg_reason parse_ip(struct pkt *p, const uint8_t *l3, size_t len,
 			if (nh == PROTO_FRAGMENT) {
 				uint16_t fo = get16(h + 2);
 
+				/*
+				 * Issue 7, 6: one datagram is fragmented
+				 * once; a second fragment header (an atomic
+				 * one included) can only hide something.
+				 */
+				if (seen_frag)
+					return SG_R_MALFORMED;
+				seen_frag = true;
 				p->frag_off = (uint32_t)(fo >> 3) * 8;
 				/* An atomic fragment (offset 0, M clear) is whole. */
 				p->frag = (fo & 0xfff9) != 0;
@@ -429,6 +469,7 @@ static enum sg_reason parse_ip(struct pkt *p, const uint8_t *l3, size_t len,
 				p->frag_proto = h[0];
 				nh = h[0];
 				off += hlen;
+				frag_end = off;
 				/*
 				 * What follows a non-first fragment header is
 				 * data: its next header is the protocol.
@@ -453,7 +494,11 @@ static enum sg_reason parse_ip(struct pkt *p, const uint8_t *l3, size_t len,
 	p->l4_len = end;
 	if (p->frag && !p->first_frag)
 		return 0;
-	return parse_transport(p, l4, end);
+	r = parse_transport(p, l4, end);
+	/* IPv4: frag_end is 0, the fragmentable part starts at l4. */
+	if (!r && p->first_frag)
+		p->l4_end = (uint32_t)(off - frag_end) + p->thlen;
+	return r;
 }
 
 /* ---- Lookups over struct sg_policy ---- */
@@ -738,16 +783,37 @@ static uint64_t flow_timeout(uint8_t proto)
 	return 60 * NSEC_PER_SEC;
 }
 
+static bool same_peer(struct peer a, struct peer b)
+{
+	return a.kind == b.kind && a.id == b.id;
+}
+
+/*
+ * Issue 7, 5: an entry counts for a packet only when the packet is between
+ * the same two ends as the packet that stored it: in the same direction
+ * (@reverse false: FLOW) or the other way (@reverse true: REPLY).
+ */
+static bool flow_fits(const struct sg_ref_flow *f, const struct peer *ends,
+		      bool reverse)
+{
+	if (reverse)
+		return same_peer(ends[0], f->dst_peer) &&
+		       same_peer(ends[1], f->src_peer);
+	return same_peer(ends[0], f->src_peer) &&
+	       same_peer(ends[1], f->dst_peer);
+}
+
 /*
  * Decision 1: REPLY or FLOW with *flow set, or 0 when the packet is new. A
  * reply is the reverse of a stored flow; for TCP not a bare SYN, for ICMP
- * an echo reply to a stored echo request with the same id. A hit refreshes
- * the entry's timeout.
+ * an echo reply to a stored echo request with the same id. An entry between
+ * other ends is ignored as if absent (issue 7, 5). The caller polices and
+ * then refreshes the entry.
  */
 static enum sg_reason flow_lookup(struct sg_ref_state *st,
 				  const struct sg_policy *policy,
-				  const struct pkt *p, uint64_t now,
-				  struct sg_ref_flow **flow)
+				  const struct pkt *p, const struct peer *ends,
+				  uint64_t now, struct sg_ref_flow **flow)
 {
 	bool icmp = p->proto == PROTO_ICMP || p->proto == PROTO_ICMPV6;
 	bool bare_syn = p->proto == PROTO_TCP &&
@@ -756,47 +822,62 @@ static enum sg_reason flow_lookup(struct sg_ref_state *st,
 
 	flow_key_of(p, true, &k);
 	*flow = flow_find(st, policy, &k, now);
-	if (*flow && !bare_syn && (!icmp || p->icmp_echo_reply)) {
-		(*flow)->expires = now + flow_timeout(p->proto);
+	if (*flow && !bare_syn && (!icmp || p->icmp_echo_reply) &&
+	    flow_fits(*flow, ends, true))
 		return SG_R_REPLY;
-	}
 	flow_key_of(p, false, &k);
 	*flow = flow_find(st, policy, &k, now);
-	if (*flow) {
-		(*flow)->expires = now + flow_timeout(p->proto);
+	if (*flow && flow_fits(*flow, ends, false))
 		return SG_R_FLOW;
-	}
+	*flow = NULL;
 	return 0;
 }
 
 /*
- * Decision 1: whether an ICMP error quotes a packet of a stored flow, sent
- * either way. Unlike a reply it does not refresh the entry.
+ * Decision 1 with issue 7, 5: the stored flow an ICMP error is about, or
+ * NULL. The error must be small enough to be one (576 / 1280 bytes) and
+ * come from the far end of the packet it quotes: a quote of the flow's
+ * forward direction is answered by the flow's destination (toward its
+ * source), a quote of the reply direction by the flow's source. A router
+ * on the path has an address of no slice and no app, so it passes for the
+ * far end exactly where that end is external. Unlike a reply it does not
+ * refresh the entry.
  */
-static bool flow_related(struct sg_ref_state *st, const struct sg_policy *policy,
-			 const struct pkt *p, uint64_t now)
+static struct sg_ref_flow *flow_related(struct sg_ref_state *st,
+					const struct sg_policy *policy,
+					const struct pkt *p,
+					const struct peer *ends, uint64_t now)
 {
-	struct sg_ref_flow k = { 0 };
+	struct sg_ref_flow k = { 0 }, *f;
 
 	if (!p->has_quote)
-		return false;
+		return NULL;
+	if (p->ip_len > (p->family == AF_INET ? RELATED_MAX_IPV4 :
+						 RELATED_MAX_IPV6))
+		return NULL;
 	k.family = p->family;
 	k.proto = p->quote_proto;
 	memcpy(k.src, p->quote_src, 16);
 	memcpy(k.dst, p->quote_dst, 16);
 	k.sport = p->quote_sport;
 	k.dport = p->quote_dport;
-	if (flow_find(st, policy, &k, now))
-		return true;
+	f = flow_find(st, policy, &k, now);
+	if (f && flow_fits(f, ends, true))
+		return f;
 	memcpy(k.src, p->quote_dst, 16);
 	memcpy(k.dst, p->quote_src, 16);
 	k.sport = p->quote_dport;
 	k.dport = p->quote_sport;
-	return flow_find(st, policy, &k, now) != NULL;
+	f = flow_find(st, policy, &k, now);
+	if (f && flow_fits(f, ends, false))
+		return f;
+	return NULL;
 }
 
+/* Decision 7: store (or replace, same key) the entry of a new flow. */
 static void flow_insert(struct sg_ref_state *st, const struct pkt *p,
-			const struct sg_rule *rule, uint64_t now)
+			const struct sg_rule *rule, const struct peer *ends,
+			uint64_t now)
 {
 	struct sg_ref_flow k, *f = NULL;
 	size_t i;
@@ -804,6 +885,8 @@ static void flow_insert(struct sg_ref_state *st, const struct pkt *p,
 	flow_key_of(p, false, &k);
 	k.expires = now + flow_timeout(p->proto);
 	k.rule = *rule;
+	k.src_peer = ends[0];
+	k.dst_peer = ends[1];
 	for (i = 0; i < st->n_flows && !f; i++)
 		if (st->flows[i].family == k.family &&
 		    st->flows[i].proto == k.proto &&
@@ -820,7 +903,12 @@ static void flow_insert(struct sg_ref_state *st, const struct pkt *p,
 	*f = k;
 }
 
+/*
+ * Issue 7, 6: fragment verdicts are kept per hook and interface, so a
+ * datagram is decided again wherever it crosses the data path.
+ */
 static struct sg_ref_frag *frag_find(struct sg_ref_state *st,
+				     const struct sg_ref_ctx *where,
 				     const struct pkt *p)
 {
 	size_t i;
@@ -830,32 +918,42 @@ static struct sg_ref_frag *frag_find(struct sg_ref_state *st,
 
 		if (f->family == p->family && f->proto == p->frag_proto &&
 		    f->id == p->frag_id && !memcmp(f->src, p->src, 16) &&
-		    !memcmp(f->dst, p->dst, 16))
+		    !memcmp(f->dst, p->dst, 16) && f->hook == where->hook &&
+		    f->ifindex == where->ifindex)
 			return f;
 	}
 	return NULL;
 }
 
-static void frag_store(struct sg_ref_state *st, const struct pkt *p,
-		       const struct decision *d, uint64_t now)
+/* A first fragment that passed stores its verdict and its identity. */
+static void frag_store(struct sg_ref_state *st, const struct sg_ref_ctx *where,
+		       const struct pkt *p, const struct decision *d)
 {
-	struct sg_ref_frag *f = frag_find(st, p);
+	struct sg_ref_frag *f = frag_find(st, where, p);
 
 	if (!f) {
 		st->frags = grow(st->frags, &st->cap_frags, st->n_frags,
 				 sizeof(*f));
 		f = &st->frags[st->n_frags++];
 	}
+	memset(f, 0, sizeof(*f));
 	f->family = p->family;
 	f->proto = p->frag_proto;
 	memcpy(f->src, p->src, 16);
 	memcpy(f->dst, p->dst, 16);
 	f->id = p->frag_id;
+	f->hook = where->hook;
+	f->ifindex = where->ifindex;
 	f->reason = d->reason;
 	f->mark = d->mark;
-	f->rule = d->rule;
-	f->thlen = p->thlen;
-	f->expires = now + FRAG_TIMEOUT_NS;
+	f->rule = d->via;
+	f->src_peer = d->ends[0];
+	f->dst_peer = d->ends[1];
+	f->vid = p->has_vid ? p->vid : 0;
+	f->has_teid = p->has_teid;
+	f->teid = p->has_teid ? p->teid : 0;
+	f->l4_end = p->l4_end;
+	f->expires = where->now_ns + FRAG_TIMEOUT_NS;
 }
 
 /*
@@ -956,34 +1054,216 @@ static enum sg_reason police(struct sg_ref_state *st,
 
 /* ---- The decision ---- */
 
+/* fe80::/10 */
+static bool is_link_local(uint8_t family, const uint8_t *addr)
+{
+	return family == AF_INET6 && addr[0] == 0xfe && (addr[1] & 0xc0) == 0x80;
+}
+
+/* ff00::/8 */
+static bool is_multicast(uint8_t family, const uint8_t *addr)
+{
+	return family == AF_INET6 && addr[0] == 0xff;
+}
+
+/* :: */
+static bool is_unspecified(uint8_t family, const uint8_t *addr)
+{
+	static const uint8_t zero[16];
+
+	return family == AF_INET6 && !memcmp(addr, zero, 16);
+}
+
 /*
- * Slice classification of sg_uplink. Returns 0 with *slice set (NULL: no
- * slice), or SPOOF.
+ * Parsing 5 with issue 7, 4: IPv6 neighbour discovery, whole packets only
+ * (an atomic fragment is whole). It no longer passes while parsing: it
+ * goes through the source checks like every packet first.
+ */
+static bool is_nd(const struct pkt *p)
+{
+	return p->family == AF_INET6 && p->proto == PROTO_ICMPV6 && !p->frag &&
+	       p->icmp_type >= 133 && p->icmp_type <= 137 &&
+	       p->hop_limit == 255;
+}
+
+/*
+ * Issue 7, 1 and 3: ND from a link-local or the unspecified address is
+ * how a host finds its neighbours before it has a UE or endpoint address;
+ * only it is spared the source-prefix checks.
+ */
+static bool from_link(const struct pkt *p)
+{
+	return is_link_local(p->family, p->src) ||
+	       is_unspecified(p->family, p->src);
+}
+
+/* Whether one of app's endpoint prefixes holds addr (any proto, port). */
+static bool app_holds(const struct sg_app *app, uint8_t family,
+		      const uint8_t *addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < app->n_endpoints; i++)
+		if (prefix_contains(&app->endpoints[i].prefix, family, addr))
+			return true;
+	return false;
+}
+
+/*
+ * Issue 7, 4: where ND may go without a rule: the link (link-local,
+ * multicast) and, on the way in, the host or beyond (no slice, no app);
+ * on the way to an app, only that app itself.
+ */
+static bool nd_destination_ok(const struct sg_policy *policy,
+			      const struct sg_ref_ctx *where,
+			      const struct pkt *p)
+{
+	const struct sg_app *a;
+
+	if (is_link_local(p->family, p->dst) || is_multicast(p->family, p->dst))
+		return true;
+	if (where->hook == SG_REF_APP_EGRESS) {
+		a = sg_policy_app_by_id(policy, where->app_id);
+		return a && app_holds(a, p->family, p->dst);
+	}
+	return peer_of(policy, p->family, p->dst).kind == PEER_EXTERNAL;
+}
+
+/*
+ * Reading: the exception of issue 7, 1 step 5 and 3 for ND "whose source
+ * is link-local or unspecified" holds only for ND that then passes (toward
+ * its link or the host): a link-local source toward anything else would be
+ * routed on and is an unchecked source like any other.
+ */
+static bool nd_anonymous(const struct sg_policy *policy,
+			 const struct sg_ref_ctx *where, const struct pkt *p)
+{
+	return is_nd(p) && from_link(p) && nd_destination_ok(policy, where, p);
+}
+
+/*
+ * Issue 7, 1 steps 1 to 6: the slice of an uplink packet. Returns 0 with
+ * *slice set (NULL: no slice), or SPOOF. DSCP is the sender's choice: it
+ * never names a slice, it can only contradict one. A slice that declares
+ * VLANs (ip uplinks) or TEIDs (gtpu uplinks) is bound to them: its UE
+ * pool is not a way around them.
  */
 static enum sg_reason classify(const struct sg_policy *policy,
+			       const struct sg_ref_ctx *where,
 			       const struct pkt *p,
 			       const struct sg_slice **slice)
 {
-	const struct sg_slice *by[4];
-	const struct sg_slice *s = NULL;
+	bool gtpu = where->mode == SLICEGUARD_UPLINK_MODE_GTPU;
+	const struct sg_slice *by[4];	/* TEID, VID, source, DSCP */
+	const struct sg_slice *s;
 	unsigned int i;
 
-	by[0] = p->has_teid ? slice_by_teid(policy, p->teid) : NULL;
-	by[1] = p->has_vid ? slice_by_vid(policy, p->vid) : NULL;
+	*slice = NULL;
+	/* Step 1: apps are never behind uplinks. */
+	if (app_by_addr(policy, p->family, p->src))
+		return SG_R_SPOOF;
+	by[0] = gtpu && p->has_teid ? slice_by_teid(policy, p->teid) : NULL;
+	/* On gtpu uplinks the tag belongs to the transport network. */
+	by[1] = !gtpu && p->has_vid ? slice_by_vid(policy, p->vid) : NULL;
 	by[2] = slice_by_ue(policy, p->family, p->src);
 	by[3] = slice_by_dscp(policy, p->dscp);
-	/* A classifier applies when it maps to a slice. */
-	for (i = 0; i < 4 && !s; i++)
-		s = by[i];
+	/* Step 2; step 3 (no slice) is the caller's. */
+	s = by[0] ? by[0] : by[1] ? by[1] : by[2];
 	*slice = s;
 	if (!s)
 		return 0;
+	/* Step 4. */
 	for (i = 0; i < 4; i++)
 		if (by[i] && by[i] != s)
 			return SG_R_SPOOF;
-	if (s->n_ue_prefixes && by[2] != s)
+	/* Step 5. */
+	if (s->n_ue_prefixes && !by[2] && !nd_anonymous(policy, where, p))
+		return SG_R_SPOOF;
+	/* Step 6: untagged, priority-tagged and unknown VIDs all count. */
+	if (!gtpu && s->n_vlans && by[1] != s)
+		return SG_R_SPOOF;
+	if (gtpu && s->n_teid_ranges && by[0] != s)
 		return SG_R_SPOOF;
 	return 0;
+}
+
+/*
+ * The source checks every packet goes through before any state is looked
+ * up for it (issue 7, 1 and 3), and the two ends it is decided for.
+ * Returns 0 with ends[] (source, destination) set, or the reason the
+ * packet ends with here. @nd: the packet is ND (never a fragment).
+ */
+static enum sg_reason identify(const struct sg_policy *policy,
+			       const struct sg_ref_ctx *where,
+			       const struct pkt *p, bool nd, struct peer *ends)
+{
+	const struct sg_slice *s;
+	const struct sg_app *a;
+	enum sg_reason r;
+
+	if (where->hook == SG_REF_UPLINK) {
+		r = classify(policy, where, p, &s);
+		if (r)
+			return r;
+		if (!s) {
+			/* Issue 7, 1 step 3. */
+			if (nd && nd_destination_ok(policy, where, p))
+				return SG_R_ND;
+			return where->unsliced == SLICEGUARD_UNSLICED_PASS ?
+			       SG_R_UNSLICED_PASS : SG_R_NO_SLICE;
+		}
+		ends[0] = (struct peer){ PEER_SLICE, s->id };
+		ends[1] = peer_of(policy, p->family, p->dst);
+	} else if (where->hook == SG_REF_APP_INGRESS) {
+		a = sg_policy_app_by_id(policy, where->app_id);
+		/*
+		 * The source check comes before flow state, so an app cannot
+		 * pass as another app's reply traffic.
+		 */
+		if (!a || (!app_holds(a, p->family, p->src) &&
+			   !(nd && nd_anonymous(policy, where, p))))
+			return SG_R_SPOOF;
+		ends[0] = (struct peer){ PEER_APP, a->id };
+		ends[1] = peer_of(policy, p->family, p->dst);
+	} else {
+		ends[0] = peer_of(policy, p->family, p->src);
+		ends[1] = (struct peer){ PEER_APP, where->app_id };
+		/*
+		 * Issue 7, 3: a source is only believed where it lives: an
+		 * app's address must come from that app's interface, a UE's
+		 * from an uplink. The host itself (ingress 0) is neither.
+		 */
+		if (ends[0].kind == PEER_APP &&
+		    (where->in_kind != SG_REF_IFACE_APP ||
+		     where->in_app_id != ends[0].id))
+			return SG_R_SPOOF;
+		if (ends[0].kind == PEER_SLICE &&
+		    where->in_kind != SG_REF_IFACE_UPLINK)
+			return SG_R_SPOOF;
+	}
+	return 0;
+}
+
+/*
+ * Decision 6 and 8: the UE side of a packet (its source if that is a
+ * slice, else its destination if that is a slice), NULL when none; *ue
+ * receives the UE's address.
+ */
+static const struct sg_slice *ue_side(const struct sg_policy *policy,
+				      const struct pkt *p,
+				      const struct peer *ends,
+				      const uint8_t **ue)
+{
+	*ue = NULL;
+	if (ends[0].kind == PEER_SLICE) {
+		*ue = p->src;
+		return sg_policy_slice_by_id(policy, ends[0].id);
+	}
+	if (ends[1].kind == PEER_SLICE) {
+		*ue = p->dst;
+		return sg_policy_slice_by_id(policy, ends[1].id);
+	}
+	return NULL;
 }
 
 /* Decide the parsed packet @p (a whole packet or a first fragment). */
@@ -993,59 +1273,29 @@ static struct decision decide(const struct sg_policy *policy,
 			      struct sg_ref_state *st)
 {
 	struct decision d = { 0 };
-	const struct sg_slice *ue_slice = NULL;
+	const struct sg_slice *ue_slice;
 	/*
 	 * Decision 6: packets are policed where they enter the host (uplink,
 	 * app ingress), not again where they leave toward an app.
 	 */
 	bool police_here = where->hook != SG_REF_APP_EGRESS;
+	bool nd = is_nd(p);
 	const struct sg_rule *rule = NULL;
 	struct sg_ref_flow *flow;
-	const uint8_t *ue = NULL;
-	struct peer ends[2];	/* source, destination */
+	const uint8_t *ue;
+	struct peer *ends = d.ends;	/* source, destination */
 	const struct sg_app *dst_app;
 	enum sg_reason r;
 
-	if (where->hook == SG_REF_UPLINK) {
-		const struct sg_slice *s;
-
-		d.reason = classify(policy, p, &s);
-		if (d.reason)
-			return d;
-		if (!s) {
-			d.reason = where->unsliced == SLICEGUARD_UNSLICED_PASS ?
-				   SG_R_UNSLICED_PASS : SG_R_NO_SLICE;
-			return d;
-		}
-		ends[0] = (struct peer){ PEER_SLICE, s->id };
-		ends[1] = peer_of(policy, p->family, p->dst);
-		ue_slice = s;
-		ue = p->src;
-	} else if (where->hook == SG_REF_APP_INGRESS) {
-		const struct sg_app *a = sg_policy_app_by_id(policy, where->app_id);
-
-		/*
-		 * The source check comes before flow state, so an app cannot
-		 * pass as another app's reply traffic.
-		 */
-		if (!a || !endpoint_matches(a, p, false)) {
-			d.reason = SG_R_SPOOF;
-			return d;
-		}
-		ends[0] = (struct peer){ PEER_APP, a->id };
-		ends[1] = peer_of(policy, p->family, p->dst);
-		if (ends[1].kind == PEER_SLICE) {
-			ue_slice = sg_policy_slice_by_id(policy, ends[1].id);
-			ue = p->dst;
-		}
-	} else {
-		ends[0] = peer_of(policy, p->family, p->src);
-		ends[1] = (struct peer){ PEER_APP, where->app_id };
-		if (ends[0].kind == PEER_SLICE) {
-			ue_slice = sg_policy_slice_by_id(policy, ends[0].id);
-			ue = p->src;
-		}
+	d.reason = identify(policy, where, p, nd, ends);
+	if (d.reason)
+		return d;
+	/* Issue 7, 4 (1 step 7): ND, once its source is checked. No mark. */
+	if (nd && nd_destination_ok(policy, where, p)) {
+		d.reason = SG_R_ND;
+		return d;
 	}
+	ue_slice = ue_side(policy, p, ends, &ue);
 	/* Decision 8: the mark of the packet's slice (the UE end's slice). */
 	if (ue_slice)
 		d.mark = ue_slice->mark;
@@ -1053,20 +1303,32 @@ static struct decision decide(const struct sg_policy *policy,
 	/*
 	 * Decision 1: flow state comes before the endpoint check, or replies
 	 * to flows an app opened (toward its ephemeral port) could never
-	 * pass. Replies are not policed; later packets of a flow are.
+	 * pass. Issue 7, 5: errors, replies and later packets of a flow are
+	 * all policed (with the flow's rule) before they pass, and only a
+	 * pass refreshes the entry (an error never does).
 	 */
-	if (flow_related(st, policy, p, where->now_ns)) {
-		d.reason = SG_R_RELATED;
-		return d;
-	}
-	r = flow_lookup(st, policy, p, where->now_ns, &flow);
-	if (r) {
-		if (police_here && r == SG_R_FLOW)
+	flow = flow_related(st, policy, p, ends, where->now_ns);
+	if (flow) {
+		d.via = flow->rule;
+		if (police_here)
 			d.reason = police(st, policy, ue_slice, ue, ends,
 					  rule_by_id(policy, flow->rule.id), len,
 					  where->now_ns);
 		if (!d.reason)
+			d.reason = SG_R_RELATED;
+		return d;
+	}
+	r = flow_lookup(st, policy, p, ends, where->now_ns, &flow);
+	if (r) {
+		d.via = flow->rule;
+		if (police_here)
+			d.reason = police(st, policy, ue_slice, ue, ends,
+					  rule_by_id(policy, flow->rule.id), len,
+					  where->now_ns);
+		if (!d.reason) {
+			flow->expires = where->now_ns + flow_timeout(p->proto);
 			d.reason = r;
+		}
 		return d;
 	}
 
@@ -1074,11 +1336,6 @@ static struct decision decide(const struct sg_policy *policy,
 		  sg_policy_app_by_id(policy, ends[1].id) : NULL;
 	if (dst_app && !endpoint_matches(dst_app, p, true)) {
 		d.reason = SG_R_NO_ENDPOINT;
-		return d;
-	}
-	/* Decision 4. */
-	if (ends[0].kind == PEER_EXTERNAL) {
-		d.reason = SG_R_NO_RULE;
 		return d;
 	}
 	/* Decision 3. */
@@ -1095,6 +1352,11 @@ static struct decision decide(const struct sg_policy *policy,
 			d.reason = SG_R_INTRA_SLICE;
 		return d;
 	}
+	/* Decision 4. */
+	if (ends[0].kind == PEER_EXTERNAL) {
+		d.reason = SG_R_NO_RULE;
+		return d;
+	}
 	/* Decision 5. */
 	rule = find_rule(policy, ends[0], ends[1], p);
 	if (!rule) {
@@ -1102,14 +1364,15 @@ static struct decision decide(const struct sg_policy *policy,
 		return d;
 	}
 	d.rule = rule->id;
+	d.via = *rule;
 	/* Decision 6. */
 	if (police_here)
 		d.reason = police(st, policy, ue_slice, ue, ends, rule, len,
 				  where->now_ns);
 	if (d.reason)
 		return d;
-	/* Decision 7. */
-	flow_insert(st, p, rule, where->now_ns);
+	/* Decision 7: replaces an entry of the same key between other ends. */
+	flow_insert(st, p, rule, ends, where->now_ns);
 	d.reason = SG_R_RULE;
 	return d;
 }
@@ -1158,24 +1421,61 @@ static enum sg_reason parse_gtpu(struct pkt *p, const uint8_t *g, size_t avail,
 	return 0;
 }
 
-/* Parsing 5: IPv6 neighbour discovery, whole packets only. */
-static bool is_nd(const struct pkt *p, uint8_t hop_limit)
+/*
+ * Issue 7, 6: a non-first fragment is checked like any packet (its source
+ * and, without ports, its two ends), then takes the verdict its first
+ * fragment stored at this hook and interface, only when that was given to
+ * the same identity (ends, VLAN, TEID) and still holds in this generation;
+ * and it is policed like the packets of a flow.
+ */
+static struct decision frag_follow(const struct sg_policy *policy,
+				   const struct sg_ref_ctx *where,
+				   const struct pkt *p, size_t len,
+				   struct sg_ref_state *st)
 {
-	return p->family == AF_INET6 && p->proto == PROTO_ICMPV6 && !p->frag &&
-	       p->icmp_type >= 133 && p->icmp_type <= 137 && hop_limit == 255;
-}
+	struct decision d = { 0 };
+	const struct sg_slice *ue_slice, *s;
+	struct sg_ref_frag *f;
+	const uint8_t *ue;
 
-/* A non-first fragment takes the verdict stored for its first fragment. */
-static struct decision frag_follow(struct sg_ref_state *st,
-				   const struct pkt *p, uint64_t now)
-{
-	struct sg_ref_frag *f = frag_find(st, p);
-
-	if (!f || f->expires <= now)
-		return (struct decision){ .reason = SG_R_FRAG_NO_FIRST };
-	if (p->frag_off < f->thlen)
-		return (struct decision){ .reason = SG_R_FRAG_OVERLAP };
-	return (struct decision){ f->reason, f->mark, f->rule };
+	d.reason = identify(policy, where, p, false, d.ends);
+	if (d.reason)
+		return d;
+	f = frag_find(st, where, p);
+	if (!f || f->expires <= where->now_ns ||
+	    !same_peer(f->src_peer, d.ends[0]) ||
+	    !same_peer(f->dst_peer, d.ends[1]) ||
+	    f->vid != (p->has_vid ? p->vid : 0) ||
+	    f->has_teid != p->has_teid ||
+	    f->teid != (p->has_teid ? p->teid : 0) ||
+	    (f->rule.id && !same_rule(policy, &f->rule))) {
+		d.reason = SG_R_FRAG_NO_FIRST;
+		return d;
+	}
+	if (f->reason == SG_R_INTRA_SLICE) {
+		s = sg_policy_slice_by_id(policy, d.ends[0].id);
+		if (!s || !s->ue_to_ue) {
+			d.reason = SG_R_FRAG_NO_FIRST;
+			return d;
+		}
+	}
+	if (p->frag_off < f->l4_end) {
+		d.reason = SG_R_FRAG_OVERLAP;
+		return d;
+	}
+	if (where->hook != SG_REF_APP_EGRESS) {
+		ue_slice = ue_side(policy, p, d.ends, &ue);
+		d.reason = police(st, policy, ue_slice, ue, d.ends,
+				  f->rule.id ? rule_by_id(policy, f->rule.id) :
+					       NULL,
+				  len, where->now_ns);
+		if (d.reason)
+			return d;
+	}
+	d.reason = f->reason;
+	d.mark = f->mark;
+	d.rule = f->rule.id;
+	return d;
 }
 
 /* Forget the outer IP header but keep what Ethernet said. */
@@ -1187,6 +1487,12 @@ static void reset_ip(struct pkt *p)
 	memset(p, 0, sizeof(*p));
 	p->has_vid = has_vid;
 	p->vid = vid;
+}
+
+static enum sg_reason unsliced(const struct sg_ref_ctx *where)
+{
+	return where->unsliced == SLICEGUARD_UNSLICED_PASS ?
+	       SG_R_UNSLICED_PASS : SG_R_NO_SLICE;
 }
 
 enum sg_reason sg_ref_decide(const struct sg_policy *policy,
@@ -1201,7 +1507,6 @@ enum sg_reason sg_ref_decide(const struct sg_policy *policy,
 	uint16_t ethertype;
 	enum sg_reason r;
 	bool tunnelled;
-	uint8_t hop_limit = 0;
 	size_t l3len;
 
 	*mark_out = 0;
@@ -1238,55 +1543,67 @@ enum sg_reason sg_ref_decide(const struct sg_policy *policy,
 	    (l3[0] >> 4) != (ethertype == ETHERTYPE_IPV4 ? 4 : 6))
 		return SG_R_MALFORMED;
 
-	/* Parsing 3 to 5 on the outer packet. */
-	r = parse_ip(&p, l3, l3len, &hop_limit);
+	/* Parsing 3 and 4 on the outer packet (issue 7, 4: ND is later). */
+	r = parse_ip(&p, l3, l3len);
 	if (r)
 		return r;
-	if (is_nd(&p, hop_limit))
-		return SG_R_ND;
 	tunnelled = where->hook == SG_REF_UPLINK &&
 		    where->mode == SLICEGUARD_UPLINK_MODE_GTPU;
-	/* Parsing 6: a fragmented outer packet cannot be decided. */
-	if (tunnelled && p.frag)
-		return SG_R_FRAG_OUTER;
-	/* Parsing 7. */
-	if (p.frag && !p.first_frag) {
-		d = frag_follow(state, &p, where->now_ns);
-		goto out;
-	}
 
-	/* Parsing 6. */
+	/* Parsing 6 with issue 7, 2. */
 	if (tunnelled) {
 		const uint8_t *inner, *l4;
 		size_t inner_len, l4_len;
 
+		/* A fragmented outer packet cannot be decided. */
+		if (p.frag)
+			return SG_R_FRAG_OUTER;
+		/*
+		 * UEs and apps are never the tunnel's endpoints: an outer
+		 * source of theirs is forged, whatever the packet carries.
+		 */
+		if (slice_by_ue(policy, p.family, p.src) ||
+		    app_by_addr(policy, p.family, p.src)) {
+			d.reason = SG_R_SPOOF;
+			goto out;
+		}
+		/*
+		 * Reading: the outer packet is no slice's and is not checked
+		 * as ND: an outer ND message that is not GTP-U takes the
+		 * unsliced setting like any other (issue 7, 4: ND no longer
+		 * passes while parsing; only the inner packet is checked).
+		 */
 		if (p.proto != PROTO_UDP || p.dport != GTPU_PORT) {
-			d.reason = where->unsliced == SLICEGUARD_UNSLICED_PASS ?
-				   SG_R_UNSLICED_PASS : SG_R_NO_SLICE;
+			d.reason = unsliced(where);
 			goto out;
 		}
 		l4 = l3 + p.l4_off + 8;
 		l4_len = p.l4_len - 8;
 		reset_ip(&p);
-		d.reason = parse_gtpu(&p, l4, l4_len, &inner, &inner_len);
-		if (d.reason)
-			goto out;
-		/* The inner packet goes through Parsing 3 to 5, ND included. */
-		r = parse_ip(&p, inner, inner_len, &hop_limit);
-		if (r)
-			return r;
-		if (is_nd(&p, hop_limit))
-			return SG_R_ND;
-		if (p.frag && !p.first_frag) {
-			d = frag_follow(state, &p, where->now_ns);
+		r = parse_gtpu(&p, l4, l4_len, &inner, &inner_len);
+		/* A control message belongs to no slice. */
+		if (r == SG_R_GTP_CONTROL) {
+			d.reason = where->unsliced == SLICEGUARD_UNSLICED_PASS ?
+				   SG_R_GTP_CONTROL : SG_R_NO_SLICE;
 			goto out;
 		}
+		if (r)
+			return r;
+		/* The inner packet goes through Parsing 3 and 4. */
+		r = parse_ip(&p, inner, inner_len);
+		if (r)
+			return r;
 	}
 
+	/* Parsing 7 with issue 7, 6. */
+	if (p.frag && !p.first_frag) {
+		d = frag_follow(policy, where, &p, len, state);
+		goto out;
+	}
 	d = decide(policy, where, &p, len, state);
-	/* Parsing 7: a first fragment stores its verdict, whatever it is. */
-	if (p.first_frag)
-		frag_store(state, &p, &d, where->now_ns);
+	/* Issue 7, 6: only a first fragment that passed stores its verdict. */
+	if (p.first_frag && sg_ref_reason_passes(d.reason))
+		frag_store(state, where, &p, &d);
 out:
 	*rule_out = d.rule;
 	*mark_out = sg_ref_reason_passes(d.reason) ? d.mark : 0;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Reference model of the sliceguard data path: Documentation/datapath.rst
- * written as plain C, independently of the BPF programs, so that the
+ * as changed by issue 7 ("every pass bound to the identity that was
+ * checked") written as plain C, independently of the BPF programs, so that the
  * differential test can hold the two against each other. Clarity over
  * speed: every lookup is a linear scan over struct sg_policy.
  */
@@ -22,11 +23,25 @@ enum sg_ref_hook {
 	SG_REF_APP_EGRESS,	/* sg_app, what the app receives */
 };
 
+/*
+ * What the interface a packet entered the host on is, in the generation
+ * (app egress only: skb->ingress_ifindex). NONE also stands for 0 (the
+ * host sent it) and for interfaces the generation does not name.
+ */
+enum sg_ref_iface {
+	SG_REF_IFACE_NONE,
+	SG_REF_IFACE_UPLINK,
+	SG_REF_IFACE_APP,
+};
+
 struct sg_ref_ctx {
 	enum sg_ref_hook hook;
+	uint32_t ifindex;	/* the hook's interface: part of fragment keys */
 	uint32_t mode;		/* uplink: enum sliceguard_uplink_mode */
 	uint32_t unsliced;	/* uplink: enum sliceguard_unsliced */
 	uint32_t app_id;	/* app hooks: the app behind the interface */
+	enum sg_ref_iface in_kind;	/* app egress: where the packet entered */
+	uint32_t in_app_id;	/* in_kind APP: the app behind that interface */
 	uint64_t now_ns;	/* clock of flow/fragment timeouts and rates */
 };
 
@@ -61,7 +76,8 @@ void sg_ref_state_free(struct sg_ref_state *state);
  * @state: flows, fragments and rate state, updated
  * @mark_out: receives the mark a passed packet carries (0: mark left alone)
  * @rule_out: receives the id of the rule a new flow matched (RULE, or a
- *            RATE_* drop after the match), 0 when none did
+ *            RATE_* drop after the match), or for a non-first fragment the
+ *            rule its first fragment stored; 0 when none did
  *
  * Return: the reason; sg_ref_reason_passes() tells pass or drop.
  */
