@@ -239,7 +239,8 @@ struct sg_ctx {
 	struct sg_flow_key quote;	/* ICMP errors: the quoted packet; family 0: none */
 	__u8 iface_mode;	/* uplinks: enum sliceguard_uplink_mode */
 	__u8 iface_unsliced;	/* uplinks: enum sliceguard_unsliced */
-	__u8 pad[2];
+	__u8 no_slice;		/* uplinks: of no slice, only stored flows may pass it */
+	__u8 pad;
 };
 
 /*
@@ -288,7 +289,7 @@ static __always_inline int parse_l4(void *ctx, int xdp, struct sg_pkt *p, __u32 
 			break;
 		need = (h[12] >> 4) * 4;
 		if (need < 20)
-			return p->is_frag ? SG_R_FRAG_TINY : SG_R_MALFORMED;
+			return SG_R_MALFORMED;
 		if (room < need)
 			break;
 		p->sport = *(__be16 *)&h[0];
@@ -728,22 +729,56 @@ static __always_inline void flow_key(const struct sg_pkt *p, struct sg_flow_key 
 	}
 }
 
-static __always_inline bool peer_is(const struct sg_peer *p, __u8 kind, __u32 id)
+/* App egress: the packet entered the host on an uplink or a VLAN device over one. */
+static __always_inline bool entered_on_uplink(struct sg_ctx *c)
 {
-	return p->kind == kind && p->id == id;
+	void *m = slot_map(&sg_ifaces, c->slot);
+	struct sg_iface *in;
+
+	if (!m || !c->in_ifindex)
+		return false;
+	in = lookup_id(m, c->in_ifindex);
+	return in && (in->kind == SG_IFACE_UPLINK || in->kind == SG_IFACE_UPLINK_VLAN);
+}
+
+/*
+ * Whether the packet's peer p (its source with is_src) is the stored peer
+ * (kind, id). A slice without UE prefixes owns no addresses: by address its
+ * UEs are external, so at app hooks its stored peer takes an external
+ * packet peer, at app egress as a source only when the packet entered on
+ * an uplink.
+ */
+static __always_inline bool peer_fits(struct sg_ctx *c, const struct sg_peer *p, __u8 kind,
+				      __u32 id, bool is_src)
+{
+	struct sg_slice_cfg *s;
+	void *m;
+
+	if (p->kind == kind && p->id == id)
+		return true;
+	/* On an uplink the slice is classified, never guessed from an address. */
+	if (p->kind != SLICEGUARD_PEER_ANY || kind != SLICEGUARD_PEER_SLICE ||
+	    c->hook == SG_HOOK_UPLINK)
+		return false;
+	m = slot_map(&sg_slices, c->slot);
+	s = m ? lookup_id(m, id) : NULL;
+	if (!s || s->has_ue_prefixes)
+		return false;
+	return !is_src || entered_on_uplink(c);
 }
 
 /*
  * Whether stored peers are the packet's own ("Identity binding"): the same
  * source and destination, or with swapped, the other way round (a reply).
  */
-static __always_inline bool same_peers(const struct sg_ctx *c, const struct sg_peers *s,
+static __always_inline bool same_peers(struct sg_ctx *c, const struct sg_peers *s,
 				       bool swapped)
 {
-	const struct sg_peer *src = swapped ? &c->dst : &c->src;
-	const struct sg_peer *dst = swapped ? &c->src : &c->dst;
-
-	return peer_is(src, s->src_kind, s->src_id) && peer_is(dst, s->dst_kind, s->dst_id);
+	if (swapped)
+		return peer_fits(c, &c->dst, s->src_kind, s->src_id, false) &&
+		       peer_fits(c, &c->src, s->dst_kind, s->dst_id, true);
+	return peer_fits(c, &c->src, s->src_kind, s->src_id, true) &&
+	       peer_fits(c, &c->dst, s->dst_kind, s->dst_id, false);
 }
 
 static __always_inline void store_peers(const struct sg_ctx *c, struct sg_peers *s)
@@ -791,7 +826,7 @@ static __always_inline struct sg_flow_val *flow_find(struct sg_ctx *c, bool reve
  * direction ("Decision" step 1). The key is copied to the stack: before 6.3
  * a map key may not point into a global function's pointer argument.
  */
-static __always_inline struct sg_flow_val *flow_related(struct sg_ctx *c)
+static __always_inline struct sg_flow_val *flow_related(struct sg_ctx *c, bool *swapped)
 {
 	struct sg_flow_key k = c->quote;
 	struct sg_flow_val *v;
@@ -802,9 +837,11 @@ static __always_inline struct sg_flow_val *flow_related(struct sg_ctx *c)
 	 * The quote is a packet its receiver sent: the error comes from the
 	 * far end, against the flow's direction when the quote went with it.
 	 */
+	*swapped = true;
 	v = flow_get(c, &k, true);
 	if (v)
 		return v;
+	*swapped = false;
 	k.sport = c->quote.dport;
 	k.dport = c->quote.sport;
 	__builtin_memcpy(k.saddr, c->quote.daddr, 16);
@@ -969,6 +1006,28 @@ static __always_inline void note_peers(struct sg_ctx *c)
 	c->slice_id = c->src_slice ? c->src_slice : c->dst_slice;
 }
 
+/*
+ * A flow that counted through a slice without UE prefixes (peer_fits())
+ * tells which slice the external-looking end is: its UE side from now on,
+ * for rates, counters and the mark.
+ */
+static __always_inline void adopt_peers(struct sg_ctx *c, const struct sg_peers *s,
+					bool swapped)
+{
+	struct sg_peer *src = swapped ? &c->dst : &c->src;
+	struct sg_peer *dst = swapped ? &c->src : &c->dst;
+
+	if (src->kind == SLICEGUARD_PEER_ANY && s->src_kind == SLICEGUARD_PEER_SLICE) {
+		src->kind = s->src_kind;
+		src->id = s->src_id;
+	}
+	if (dst->kind == SLICEGUARD_PEER_ANY && s->dst_kind == SLICEGUARD_PEER_SLICE) {
+		dst->kind = s->dst_kind;
+		dst->id = s->dst_id;
+	}
+	note_peers(c);
+}
+
 /* "Decision": flow state, endpoint, intra-slice, rules, rates, new flow. */
 SG_GLOBAL int sg_decide_flow(struct sg_ctx *c)
 {
@@ -976,7 +1035,7 @@ SG_GLOBAL int sg_decide_flow(struct sg_ctx *c)
 	struct sg_flow_key k = {};
 	struct sg_flow_val nf = {};
 	struct sg_rule_cfg *r;
-	bool police_here;
+	bool police_here, swapped;
 	int reason = -1;
 
 	if (!c)
@@ -984,8 +1043,9 @@ SG_GLOBAL int sg_decide_flow(struct sg_ctx *c)
 	police_here = c->hook != SG_HOOK_APP_EGRESS;
 
 	/* Policed like its flow, but does not refresh it. */
-	f = flow_related(c);
+	f = flow_related(c, &swapped);
 	if (f) {
+		adopt_peers(c, &f->peers, swapped);
 		c->rule_id = f->rule_id;
 		if (police_here)
 			reason = sg_police_all(c);
@@ -994,6 +1054,7 @@ SG_GLOBAL int sg_decide_flow(struct sg_ctx *c)
 	if (reply_allowed(&c->p)) {
 		f = flow_find(c, true);
 		if (f) {
+			adopt_peers(c, &f->peers, true);
 			c->rule_id = f->rule_id;
 			if (police_here)
 				reason = sg_police_all(c);
@@ -1005,6 +1066,7 @@ SG_GLOBAL int sg_decide_flow(struct sg_ctx *c)
 	}
 	f = flow_find(c, false);
 	if (f) {
+		adopt_peers(c, &f->peers, false);
 		c->rule_id = f->rule_id;
 		if (police_here)
 			reason = sg_police_all(c);
@@ -1013,6 +1075,8 @@ SG_GLOBAL int sg_decide_flow(struct sg_ctx *c)
 		f->expires_ns = c->now + flow_timeout(c->p.proto);
 		return SG_R_FLOW;
 	}
+	if (c->no_slice)
+		return SG_R_NO_SLICE;
 
 	if (c->dst.kind == SLICEGUARD_PEER_APP && !sg_endpoint_match(c, c->dst.id, 0, 1))
 		return SG_R_NO_ENDPOINT;
@@ -1071,7 +1135,7 @@ static __always_inline bool is_unspecified6(const __u8 *a)
 
 /*
  * "Neighbour discovery": an ND message may pass as such only toward its
- * link (link-local, multicast) or the host side of it: on uplinks and app
+ * link (link-local, link-scope multicast) or the host side of it: on uplinks and app
  * ingress an address of no slice and no app, at app egress the receiving
  * app itself. Anywhere else it would be routed on with its payload.
  */
@@ -1081,8 +1145,11 @@ static __always_inline bool nd_passes(struct sg_ctx *c)
 
 	if (!is_nd(&c->p))
 		return false;
-	if (is_link_local6(dst) || dst[0] == 0xff)
+	/* Link-scope multicast (ff02::/16): nothing routes it on. */
+	if (is_link_local6(dst) || (dst[0] == 0xff && dst[1] == 0x02))
 		return true;
+	if (dst[0] == 0xff)
+		return false;
 	if (c->hook == SG_HOOK_APP_EGRESS)
 		return sg_endpoint_match(c, c->iface_app, 0, 0);
 	return c->dst.kind == SLICEGUARD_PEER_ANY;
@@ -1140,8 +1207,22 @@ static __always_inline int classify_uplink(struct sg_ctx *c)
 
 	/* The sender picks its DSCP: it can contradict a slice, never select one. */
 	slice = by_teid ? by_teid : by_vid ? by_vid : by_src;
-	if (!slice)
-		return nd ? SG_R_ND : unsliced(c);
+	if (!slice) {
+		if (nd)
+			return SG_R_ND;
+		/*
+		 * Toward a UE or an app it is traffic from outside: only what
+		 * stored flows allow (replies, related errors) may pass, even
+		 * on an unsliced pass uplink.
+		 */
+		if (c->dst.kind != SLICEGUARD_PEER_ANY) {
+			c->src.kind = SLICEGUARD_PEER_ANY;
+			c->src.id = 0;
+			c->no_slice = 1;
+			return -1;
+		}
+		return unsliced(c);
+	}
 	if ((by_teid && by_teid != slice) || (by_vid && by_vid != slice) ||
 	    (by_src && by_src != slice) || (by_dscp && by_dscp != slice))
 		return SG_R_SPOOF;
@@ -1173,15 +1254,13 @@ static __always_inline bool entered_where_it_lives(struct sg_ctx *c)
 
 	if (c->src.kind == SLICEGUARD_PEER_ANY)
 		return true;
+	if (c->src.kind == SLICEGUARD_PEER_SLICE)
+		return entered_on_uplink(c);
 	m = slot_map(&sg_ifaces, c->slot);
 	if (!m || !c->in_ifindex)
 		return false;
 	in = lookup_id(m, c->in_ifindex);
-	if (!in)
-		return false;
-	if (c->src.kind == SLICEGUARD_PEER_SLICE)
-		return in->kind == SG_IFACE_UPLINK || in->kind == SG_IFACE_UPLINK_VLAN;
-	return in->kind == SG_IFACE_APP && in->app_id == c->src.id;
+	return in && in->kind == SG_IFACE_APP && in->app_id == c->src.id;
 }
 
 static __always_inline int classify_app(struct sg_ctx *c)
@@ -1264,6 +1343,7 @@ SG_GLOBAL int sg_frag_follow(struct sg_ctx *c)
 	}
 	if ((__u32)c->p.frag_off * 8 < v->l4_end)
 		return SG_R_FRAG_OVERLAP;
+	adopt_peers(c, &v->peers, false);
 	c->rule_id = v->rule_id;
 	if (c->hook != SG_HOOK_APP_EGRESS)
 		reason = sg_police_all(c);
@@ -1457,6 +1537,9 @@ static __always_inline int parse(void *ctx, int xdp, struct sg_ctx *c)
 		 */
 		if (ue_slice(c, p->saddr) || endpoint_app(c, p->saddr))
 			return SG_R_SPOOF;
+		/* Tunnel packets end at the UPF; one addressed past it would be routed on. */
+		if (ue_slice(c, p->daddr) || endpoint_app(c, p->daddr))
+			return SG_R_NO_SLICE;
 		if (p->proto != IPPROTO_UDP || p->dport != bpf_htons(SG_GTPU_PORT))
 			return unsliced(c);
 		/* From here on "the packet" is the inner one; the tag stays. */

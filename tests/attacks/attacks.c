@@ -974,10 +974,13 @@ TEST_F(atk, r1_flow_ridden_from_other_vlan)
 	UPLINK(UP0, &syn, SG_R_RULE, 0x104);
 	UPLINK(UP0, &ride, SG_R_NO_RULE, 0);
 	UPLINK(UP0, &ack, SG_R_FLOW, 0x104);
-	/* On a VLAN of no slice it has no slice at all. */
+	/*
+	 * On a VLAN of no slice it has no slice at all, and does not ride the
+	 * flow of the slice whose UE has its (pool-less) address.
+	 */
 	tcp46(&ride, 999, "198.51.100.7", "192.0.2.12", 40020, 8080, TCP_ACK);
 	UPLINK(UP0, &ride, SG_R_NO_SLICE, 0);
-	UPLINK(OPEN0, &ride, SG_R_UNSLICED_PASS, 0);
+	UPLINK(OPEN0, &ride, SG_R_NO_SLICE, 0);
 }
 
 /*
@@ -1030,10 +1033,15 @@ TEST_F(atk, r2_app_source_on_uplink)
 		gtpu_tcp(&p, 0x1001, a->video, a->tele, 443, 8080);
 		UPLINK(GTP0, &p, SG_R_SPOOF, 0);
 		UPLINK(GTPP0, &p, SG_R_SPOOF, 0);
-		/* Positive: an outside source on the open uplink. */
-		udp46(&p, -1, f ? "2001:db8:ffff::9" : "198.51.100.9", a->tele, 5005, 3000);
+		/*
+		 * Positive: an outside source on the open uplink passes toward
+		 * the host or beyond; toward an app only stored flows pass it.
+		 */
+		udp46(&p, -1, f ? "2001:db8:ffff::9" : "198.51.100.9", a->web, 5005, 3000);
 		UPLINK(OPEN0, &p, SG_R_UNSLICED_PASS, 0);
 		UPLINK(UP0, &p, SG_R_NO_SLICE, 0);
+		udp46(&p, -1, f ? "2001:db8:ffff::9" : "198.51.100.9", a->tele, 5005, 3000);
+		UPLINK(OPEN0, &p, SG_R_NO_SLICE, 0);
 	}
 }
 
@@ -1183,7 +1191,7 @@ TEST_F(atk, r1_dscp_cannot_choose_slice)
 		tcp(&p, 40070, 8080, TCP_SYN);
 		pkt_done(&p);
 		UPLINK(UP0, &p, SG_R_NO_SLICE, 0);
-		UPLINK(OPEN0, &p, SG_R_UNSLICED_PASS, 0);
+		UPLINK(OPEN0, &p, SG_R_NO_SLICE, 0);
 
 		gtpu_begin(&p, -1, "192.168.50.1", 255, 0x9999);
 		ip46(&p, src, tele, 6);
@@ -1410,6 +1418,114 @@ TEST_F(atk, r7_deny_events_budget_per_app)
 		drain_events(self->dp, &seen);
 		ASSERT_EQ(1, seen.n);
 	}
+}
+
+/* ---- What a slice's UEs are when their addresses say nothing ---- */
+
+/*
+ * r1, VLAN tricks: slice fixed (VLAN 400, no UE pool) owns no addresses, so
+ * at the app hooks its UE is "external" by address. Its flow still works
+ * both ways (positive control: the app's reply passes REPLY, the forward
+ * packet passes FLOW at app egress when it entered on an uplink), but the
+ * same forward packet entering from anywhere else does not ride the flow,
+ * and on an uplink the VLAN, not the address, decides.
+ */
+TEST_F(atk, r1_poolless_slice_flow_bound_to_uplink)
+{
+	struct pkt syn, ack, reply;
+
+	tcp46(&syn, 400, "198.51.100.7", "192.0.2.12", 40030, 8080, TCP_SYN);
+	tcp46(&ack, -1, "198.51.100.7", "192.0.2.12", 40030, 8080, TCP_ACK);
+	tcp46(&reply, -1, "192.0.2.12", "198.51.100.7", 8080, 40030, TCP_SYN | TCP_ACK);
+	UPLINK(UP0, &syn, SG_R_RULE, 0x104);
+	APP_OUT(APP3, UP0, &ack, SG_R_FLOW, 0x104);
+	APP_IN(APP3, &reply, SG_R_REPLY, 0x104);
+	/* The same packet from a management veth, the host or another app. */
+	APP_OUT(APP3, SPARE0, &ack, SG_R_NO_RULE, -1);
+	APP_OUT(APP3, FROM_HOST, &ack, SG_R_NO_RULE, -1);
+	APP_OUT(APP3, APP1, &ack, SG_R_NO_RULE, -1);
+	/* Untagged on the uplink it is of no slice, whatever its address. */
+	UPLINK(UP0, &ack, SG_R_NO_SLICE, 0);
+}
+
+/*
+ * r1, cross-slice: traffic of no slice on an "unsliced pass" uplink passes
+ * toward the host or beyond only; toward a UE (which no program guards on
+ * its way out) or an app it passes only as a reply of a stored flow.
+ * Positive control: the reply of an embb UE's ICMP echo to the outside.
+ */
+TEST_F(atk, r1_unsliced_pass_never_reaches_ues)
+{
+	struct pkt p;
+
+	v4_udp(&p, -1, "198.51.100.9", "10.1.0.5", 4000, 6000, 0);
+	UPLINK(OPEN0, &p, SG_R_NO_SLICE, 0);
+	v4_udp(&p, -1, "198.51.100.9", "203.0.113.5", 4000, 6000, 0);
+	UPLINK(OPEN0, &p, SG_R_UNSLICED_PASS, 0);
+
+	pkt_init(&p);
+	eth_vid(&p, 100, 0x0800);
+	ip4(&p, "10.1.0.5", "198.51.100.9", 1);
+	icmp(&p, 8, 0x4242);
+	pkt_done(&p);
+	UPLINK(UP0, &p, SG_R_RULE, 0x101);
+	pkt_init(&p);
+	eth_vid(&p, -1, 0x0800);
+	ip4(&p, "198.51.100.9", "10.1.0.5", 1);
+	icmp(&p, 0, 0x4242);
+	pkt_done(&p);
+	UPLINK(OPEN0, &p, SG_R_REPLY, 0x101);
+	/* Not an echo reply: no flow lets an outsider's request in. */
+	pkt_init(&p);
+	eth_vid(&p, -1, 0x0800);
+	ip4(&p, "198.51.100.9", "10.1.0.5", 1);
+	icmp(&p, 8, 0x4242);
+	pkt_done(&p);
+	UPLINK(OPEN0, &p, SG_R_NO_SLICE, 0);
+}
+
+/*
+ * r1, GTP-U: a tunnel packet addressed to a UE or an app is not for the UPF;
+ * passed, the host would route it on, payload and all. Positive control:
+ * the same G-PDU to the UPF's address.
+ */
+TEST_F(atk, r1_gtpu_outer_destination_past_the_upf)
+{
+	static const char *const past[] = { "10.1.0.5", "192.0.2.12" };
+	struct pkt p;
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		pkt_init(&p);
+		eth_vid(&p, -1, 0x0800);
+		ip4(&p, "192.168.50.1", past[i], 17);
+		udp(&p, 2152, 2152);
+		gtp(&p, 0x30, 255, 0x1001);
+		ip4(&p, "10.1.0.5", "192.0.2.10", 6);
+		tcp(&p, 40080, 443, TCP_SYN);
+		pkt_done(&p);
+		UPLINK(GTP0, &p, SG_R_NO_SLICE, 0);
+		UPLINK(GTPP0, &p, SG_R_NO_SLICE, 0);
+	}
+	gtpu_tcp(&p, 0x1001, "10.1.0.5", "192.0.2.10", 40080, 443);
+	UPLINK(GTP0, &p, SG_R_RULE, 0x101);
+}
+
+/*
+ * r1, ND: only link-scope multicast (ff02::/16) stays on the link; site or
+ * global scope multicast (ff05::, ff0e::) may be routed on, so an ND
+ * message there is decided like any ICMPv6 packet.
+ */
+TEST_F(atk, r1_nd_to_routable_multicast)
+{
+	struct pkt p;
+
+	nd(&p, 100, ND_NS, "fe80::1", "ff02::1:ff00:5", 0);
+	UPLINK(UP0, &p, SG_R_ND, 0);
+	nd(&p, 100, ND_NS, "fe80::1", "ff05::1:3", 64);
+	UPLINK(UP0, &p, SG_R_SPOOF, 0);
+	nd(&p, 100, ND_NS, "fd00:1::5", "ff0e::1", 64);
+	UPLINK(UP0, &p, SG_R_NO_RULE, 0);
 }
 
 TEST_HARNESS_MAIN

@@ -193,8 +193,11 @@ TEST_F(dp, unsliced_pass_uplink)
 {
 	struct pkt nowhere;
 
-	v4_tcp(&nowhere, -1, "198.51.100.1", "192.0.2.10", 40000, 443, TCP_SYN);
+	/* Unsliced traffic passes toward the host or beyond, never to an app. */
+	v4_tcp(&nowhere, -1, "198.51.100.1", "203.0.113.5", 40000, 443, TCP_SYN);
 	UPLINK(OPEN0, &nowhere, SG_R_UNSLICED_PASS, 0);
+	v4_tcp(&nowhere, -1, "198.51.100.1", "192.0.2.10", 40000, 443, TCP_SYN);
+	UPLINK(OPEN0, &nowhere, SG_R_NO_SLICE, 0);
 }
 
 TEST_F(dp, endpoints_and_external)
