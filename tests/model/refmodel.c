@@ -789,18 +789,67 @@ static bool same_peer(struct peer a, struct peer b)
 }
 
 /*
+ * Whether the packet's end @got (its source with @is_src) is the stored end
+ * @want. A slice without UE prefixes owns no addresses, so by address its
+ * UEs are external: at the app hooks (never on an uplink, where the slice
+ * is classified) an external end stands for such a slice; as the source at
+ * app egress only when the packet entered on an uplink.
+ */
+static bool peer_fits(const struct sg_policy *policy,
+		      const struct sg_ref_ctx *where, struct peer want,
+		      struct peer got, bool is_src)
+{
+	const struct sg_slice *s;
+
+	if (same_peer(want, got))
+		return true;
+	if (where->hook == SG_REF_UPLINK || got.kind != PEER_EXTERNAL ||
+	    want.kind != PEER_SLICE)
+		return false;
+	s = sg_policy_slice_by_id(policy, want.id);
+	if (!s || s->n_ue_prefixes)
+		return false;
+	return !is_src || where->in_kind == SG_REF_IFACE_UPLINK;
+}
+
+/*
  * Issue 7, 5: an entry counts for a packet only when the packet is between
  * the same two ends as the packet that stored it: in the same direction
  * (@reverse false: FLOW) or the other way (@reverse true: REPLY).
  */
-static bool flow_fits(const struct sg_ref_flow *f, const struct peer *ends,
-		      bool reverse)
+static bool ends_fit(const struct sg_policy *policy,
+		     const struct sg_ref_ctx *where, struct peer src,
+		     struct peer dst, const struct peer *ends, bool reverse)
 {
 	if (reverse)
-		return same_peer(ends[0], f->dst_peer) &&
-		       same_peer(ends[1], f->src_peer);
-	return same_peer(ends[0], f->src_peer) &&
-	       same_peer(ends[1], f->dst_peer);
+		return peer_fits(policy, where, dst, ends[0], true) &&
+		       peer_fits(policy, where, src, ends[1], false);
+	return peer_fits(policy, where, src, ends[0], true) &&
+	       peer_fits(policy, where, dst, ends[1], false);
+}
+
+/*
+ * An external end that fitted a pool-less slice's stored end is that
+ * slice from then on: the UE side for rates and the mark.
+ */
+static void adopt_ends(struct peer src, struct peer dst, struct peer *ends,
+		       bool reverse)
+{
+	struct peer *s = reverse ? &ends[1] : &ends[0];
+	struct peer *d = reverse ? &ends[0] : &ends[1];
+
+	if (s->kind == PEER_EXTERNAL && src.kind == PEER_SLICE)
+		*s = src;
+	if (d->kind == PEER_EXTERNAL && dst.kind == PEER_SLICE)
+		*d = dst;
+}
+
+static bool flow_fits(const struct sg_policy *policy,
+		      const struct sg_ref_ctx *where,
+		      const struct sg_ref_flow *f, const struct peer *ends,
+		      bool reverse)
+{
+	return ends_fit(policy, where, f->src_peer, f->dst_peer, ends, reverse);
 }
 
 /*
@@ -812,7 +861,8 @@ static bool flow_fits(const struct sg_ref_flow *f, const struct peer *ends,
  */
 static enum sg_reason flow_lookup(struct sg_ref_state *st,
 				  const struct sg_policy *policy,
-				  const struct pkt *p, const struct peer *ends,
+				  const struct sg_ref_ctx *where,
+				  const struct pkt *p, struct peer *ends,
 				  uint64_t now, struct sg_ref_flow **flow)
 {
 	bool icmp = p->proto == PROTO_ICMP || p->proto == PROTO_ICMPV6;
@@ -823,12 +873,16 @@ static enum sg_reason flow_lookup(struct sg_ref_state *st,
 	flow_key_of(p, true, &k);
 	*flow = flow_find(st, policy, &k, now);
 	if (*flow && !bare_syn && (!icmp || p->icmp_echo_reply) &&
-	    flow_fits(*flow, ends, true))
+	    flow_fits(policy, where, *flow, ends, true)) {
+		adopt_ends((*flow)->src_peer, (*flow)->dst_peer, ends, true);
 		return SG_R_REPLY;
+	}
 	flow_key_of(p, false, &k);
 	*flow = flow_find(st, policy, &k, now);
-	if (*flow && flow_fits(*flow, ends, false))
+	if (*flow && flow_fits(policy, where, *flow, ends, false)) {
+		adopt_ends((*flow)->src_peer, (*flow)->dst_peer, ends, false);
 		return SG_R_FLOW;
+	}
 	*flow = NULL;
 	return 0;
 }
@@ -845,8 +899,9 @@ static enum sg_reason flow_lookup(struct sg_ref_state *st,
  */
 static struct sg_ref_flow *flow_related(struct sg_ref_state *st,
 					const struct sg_policy *policy,
+					const struct sg_ref_ctx *where,
 					const struct pkt *p,
-					const struct peer *ends, uint64_t now)
+					struct peer *ends, uint64_t now)
 {
 	struct sg_ref_flow k = { 0 }, *f;
 
@@ -862,15 +917,19 @@ static struct sg_ref_flow *flow_related(struct sg_ref_state *st,
 	k.sport = p->quote_sport;
 	k.dport = p->quote_dport;
 	f = flow_find(st, policy, &k, now);
-	if (f && flow_fits(f, ends, true))
+	if (f && flow_fits(policy, where, f, ends, true)) {
+		adopt_ends(f->src_peer, f->dst_peer, ends, true);
 		return f;
+	}
 	memcpy(k.src, p->quote_dst, 16);
 	memcpy(k.dst, p->quote_src, 16);
 	k.sport = p->quote_dport;
 	k.dport = p->quote_sport;
 	f = flow_find(st, policy, &k, now);
-	if (f && flow_fits(f, ends, false))
+	if (f && flow_fits(policy, where, f, ends, false)) {
+		adopt_ends(f->src_peer, f->dst_peer, ends, false);
 		return f;
+	}
 	return NULL;
 }
 
@@ -1066,6 +1125,12 @@ static bool is_multicast(uint8_t family, const uint8_t *addr)
 	return family == AF_INET6 && addr[0] == 0xff;
 }
 
+/* ff02::/16: multicast that no router forwards off the link. */
+static bool is_link_multicast(uint8_t family, const uint8_t *addr)
+{
+	return is_multicast(family, addr) && addr[1] == 0x02;
+}
+
 /* :: */
 static bool is_unspecified(uint8_t family, const uint8_t *addr)
 {
@@ -1111,7 +1176,8 @@ static bool app_holds(const struct sg_app *app, uint8_t family,
 
 /*
  * Issue 7, 4: where ND may go without a rule: the link (link-local,
- * multicast) and, on the way in, the host or beyond (no slice, no app);
+ * link-scope multicast) and, on the way in, the host or beyond (no slice,
+ * no app);
  * on the way to an app, only that app itself.
  */
 static bool nd_destination_ok(const struct sg_policy *policy,
@@ -1120,8 +1186,12 @@ static bool nd_destination_ok(const struct sg_policy *policy,
 {
 	const struct sg_app *a;
 
-	if (is_link_local(p->family, p->dst) || is_multicast(p->family, p->dst))
+	if (is_link_local(p->family, p->dst) ||
+	    is_link_multicast(p->family, p->dst))
 		return true;
+	/* Wider scopes may be routed on, payload and all. */
+	if (is_multicast(p->family, p->dst))
+		return false;
 	if (where->hook == SG_REF_APP_EGRESS) {
 		a = sg_policy_app_by_id(policy, where->app_id);
 		return a && app_holds(a, p->family, p->dst);
@@ -1195,7 +1265,8 @@ static enum sg_reason classify(const struct sg_policy *policy,
  */
 static enum sg_reason identify(const struct sg_policy *policy,
 			       const struct sg_ref_ctx *where,
-			       const struct pkt *p, bool nd, struct peer *ends)
+			       const struct pkt *p, bool nd, struct peer *ends,
+			       bool *flows_only)
 {
 	const struct sg_slice *s;
 	const struct sg_app *a;
@@ -1209,6 +1280,17 @@ static enum sg_reason identify(const struct sg_policy *policy,
 			/* Issue 7, 1 step 3. */
 			if (nd && nd_destination_ok(policy, where, p))
 				return SG_R_ND;
+			/*
+			 * Toward a UE or an app it comes from outside: only
+			 * stored flows may let it through, whatever the
+			 * unsliced setting (nothing guards a UE's way out).
+			 */
+			ends[1] = peer_of(policy, p->family, p->dst);
+			if (ends[1].kind != PEER_EXTERNAL) {
+				ends[0] = (struct peer){ PEER_EXTERNAL, 0 };
+				*flows_only = true;
+				return 0;
+			}
 			return where->unsliced == SLICEGUARD_UNSLICED_PASS ?
 			       SG_R_UNSLICED_PASS : SG_R_NO_SLICE;
 		}
@@ -1285,9 +1367,10 @@ static struct decision decide(const struct sg_policy *policy,
 	const uint8_t *ue;
 	struct peer *ends = d.ends;	/* source, destination */
 	const struct sg_app *dst_app;
+	bool flows_only = false;
 	enum sg_reason r;
 
-	d.reason = identify(policy, where, p, nd, ends);
+	d.reason = identify(policy, where, p, nd, ends, &flows_only);
 	if (d.reason)
 		return d;
 	/* Issue 7, 4 (1 step 7): ND, once its source is checked. No mark. */
@@ -1307,8 +1390,10 @@ static struct decision decide(const struct sg_policy *policy,
 	 * all policed (with the flow's rule) before they pass, and only a
 	 * pass refreshes the entry (an error never does).
 	 */
-	flow = flow_related(st, policy, p, ends, where->now_ns);
+	flow = flow_related(st, policy, where, p, ends, where->now_ns);
 	if (flow) {
+		ue_slice = ue_side(policy, p, ends, &ue);
+		d.mark = ue_slice ? ue_slice->mark : 0;
 		d.via = flow->rule;
 		if (police_here)
 			d.reason = police(st, policy, ue_slice, ue, ends,
@@ -1318,8 +1403,10 @@ static struct decision decide(const struct sg_policy *policy,
 			d.reason = SG_R_RELATED;
 		return d;
 	}
-	r = flow_lookup(st, policy, p, ends, where->now_ns, &flow);
+	r = flow_lookup(st, policy, where, p, ends, where->now_ns, &flow);
 	if (r) {
+		ue_slice = ue_side(policy, p, ends, &ue);
+		d.mark = ue_slice ? ue_slice->mark : 0;
 		d.via = flow->rule;
 		if (police_here)
 			d.reason = police(st, policy, ue_slice, ue, ends,
@@ -1329,6 +1416,10 @@ static struct decision decide(const struct sg_policy *policy,
 			flow->expires = where->now_ns + flow_timeout(p->proto);
 			d.reason = r;
 		}
+		return d;
+	}
+	if (flows_only) {
+		d.reason = SG_R_NO_SLICE;
 		return d;
 	}
 
@@ -1438,13 +1529,14 @@ static struct decision frag_follow(const struct sg_policy *policy,
 	struct sg_ref_frag *f;
 	const uint8_t *ue;
 
-	d.reason = identify(policy, where, p, false, d.ends);
+	bool flows_only = false;
+
+	d.reason = identify(policy, where, p, false, d.ends, &flows_only);
 	if (d.reason)
 		return d;
 	f = frag_find(st, where, p);
 	if (!f || f->expires <= where->now_ns ||
-	    !same_peer(f->src_peer, d.ends[0]) ||
-	    !same_peer(f->dst_peer, d.ends[1]) ||
+	    !ends_fit(policy, where, f->src_peer, f->dst_peer, d.ends, false) ||
 	    f->vid != (p->has_vid ? p->vid : 0) ||
 	    f->has_teid != p->has_teid ||
 	    f->teid != (p->has_teid ? p->teid : 0) ||
@@ -1463,6 +1555,7 @@ static struct decision frag_follow(const struct sg_policy *policy,
 		d.reason = SG_R_FRAG_OVERLAP;
 		return d;
 	}
+	adopt_ends(f->src_peer, f->dst_peer, d.ends, false);
 	if (where->hook != SG_REF_APP_EGRESS) {
 		ue_slice = ue_side(policy, p, d.ends, &ue);
 		d.reason = police(st, policy, ue_slice, ue, d.ends,
@@ -1565,6 +1658,15 @@ enum sg_reason sg_ref_decide(const struct sg_policy *policy,
 		if (slice_by_ue(policy, p.family, p.src) ||
 		    app_by_addr(policy, p.family, p.src)) {
 			d.reason = SG_R_SPOOF;
+			goto out;
+		}
+		/*
+		 * Tunnel packets end at the UPF: one addressed to a UE or an
+		 * app would be routed on, not decapsulated.
+		 */
+		if (slice_by_ue(policy, p.family, p.dst) ||
+		    app_by_addr(policy, p.family, p.dst)) {
+			d.reason = SG_R_NO_SLICE;
 			goto out;
 		}
 		/*
