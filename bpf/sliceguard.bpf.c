@@ -334,6 +334,54 @@ static __always_inline int parse_l4(void *ctx, int xdp, struct sg_pkt *p, __u32 
 	return p->is_frag ? SG_R_FRAG_TINY : SG_R_MALFORMED;
 }
 
+/*
+ * Walking the options of an IPv4 header: len bytes (at most 40) in b,
+ * sized so that a load length the verifier of 6.1 can bound fits.
+ */
+struct sg_ipv4_opts {
+	__u32 len;
+	__u32 at;		/* offset of the next option */
+	int reason;		/* -1 while no option routes by source */
+	__u8 b[64];
+};
+
+/*
+ * One option (RFC 791 3.1) per call, as a bpf_loop() callback: the
+ * verifier checks it once instead of once per iteration. Loose or strict
+ * source routing is SOURCE_ROUTE (the host would forward the packet to an
+ * address nobody checked), an option that does not fit is MALFORMED.
+ */
+static long ipv4_option(__u32 index, void *data)
+{
+	struct sg_ipv4_opts *o = data;
+	__u64 i = o->at, n = o->len;
+	__u8 type, len;
+
+	if (i >= n || i >= 40)
+		return 1;
+	type = o->b[i];
+	if (type == 0)			/* end of option list */
+		return 1;
+	if (type == 1) {		/* no operation */
+		o->at = i + 1;
+		return 0;
+	}
+	if (type == 0x83 || type == 0x89) {	/* LSRR, SSRR */
+		o->reason = SG_R_SOURCE_ROUTE;
+		return 1;
+	}
+	if (i + 1 >= n || i + 1 >= 40)
+		goto malformed;
+	len = o->b[i + 1];
+	if (len < 2 || i + len > n)
+		goto malformed;
+	o->at = i + len;
+	return 0;
+malformed:
+	o->reason = SG_R_MALFORMED;
+	return 1;
+}
+
 static __always_inline int parse_ipv4(void *ctx, int xdp, struct sg_pkt *p, __u32 off,
 				      __u32 present)
 {
@@ -349,6 +397,16 @@ static __always_inline int parse_ipv4(void *ctx, int xdp, struct sg_pkt *p, __u3
 	tot = bpf_ntohs(iph.tot_len);
 	if (tot < hlen || tot > present)
 		return SG_R_MALFORMED;
+	if (hlen > sizeof(iph)) {
+		struct sg_ipv4_opts o = { .len = hlen - sizeof(iph), .reason = -1 };
+
+		/* hlen is 24..60: the masked length is the same, 1..64 to the verifier. */
+		if (load(ctx, xdp, off + sizeof(iph), o.b, ((o.len - 1) & 63) + 1))
+			return SG_R_MALFORMED;
+		bpf_loop(40, ipv4_option, &o, 0);
+		if (o.reason >= 0)
+			return o.reason;
+	}
 
 	p->family = AF_INET;
 	p->ip_len = tot;
@@ -430,6 +488,12 @@ static __always_inline int parse_ipv6(void *ctx, int xdp, struct sg_pkt *p, __u3
 		}
 		if (hlen > room)
 			return SG_R_MALFORMED;
+		/*
+		 * Segments left: the host would send the packet on to an
+		 * address in the routing header, which nobody checked.
+		 */
+		if (next == IPPROTO_ROUTING && h[3])
+			return SG_R_SOURCE_ROUTE;
 		next = h[0];
 		off += hlen;
 		room -= hlen;

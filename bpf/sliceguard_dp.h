@@ -93,6 +93,7 @@ enum sg_reason {
 	SG_R_RULE,		/* pass */
 	SG_R_FLOW_FULL,		/* pass: allowed, but no flow entry could be stored */
 	SG_R_RELATED,		/* pass: ICMP error quoting a packet of a stored flow */
+	SG_R_SOURCE_ROUTE,	/* drop: IPv4 LSRR/SSRR, IPv6 routing header with segments left */
 	SG_R_MAX,
 };
 

@@ -1528,4 +1528,65 @@ TEST_F(atk, r1_nd_to_routable_multicast)
 	UPLINK(UP0, &p, SG_R_NO_RULE, 0);
 }
 
+/* ---- Source routing: a destination nobody checked ---- */
+
+/* An IPv4 TCP SYN 10.1.0.5 -> video:443 on VLAN 100 with 8 option bytes. */
+static void v4_opts(struct pkt *p, const uint8_t opts[8], uint16_t sport)
+{
+	pkt_init(p);
+	eth_vid(p, 100, 0x0800);
+	ip4(p, "10.1.0.5", "192.0.2.10", 6);
+	p->d[18] = 0x47;	/* IHL 7: 8 option bytes */
+	put(p, opts, 8);
+	tcp(p, sport, 443, TCP_SYN);
+	pkt_done(p);
+}
+
+/* An IPv6 TCP SYN embb UE -> video:443 on VLAN 100 behind a routing header. */
+static void v6_rh(struct pkt *p, uint8_t segments_left, uint16_t sport)
+{
+	pkt_init(p);
+	eth_vid(p, 100, 0x86dd);
+	ip6(p, "fd00:1::5", "2001:db8::10", 43);
+	put8(p, 6);		/* next: TCP */
+	put8(p, 2);		/* 24 bytes: one address */
+	put8(p, 4);		/* type 4 (SRH) */
+	put8(p, segments_left);
+	zeros(p, 4);
+	put(p, (const uint8_t[16]){ 0xfd, 0, 0, 2, [15] = 7 }, 16);	/* a urllc UE */
+	tcp(p, sport, 443, TCP_SYN);
+	pkt_done(p);
+}
+
+/*
+ * r1, cross-slice: a packet addressed to an allowed app that names another
+ * destination in an IPv4 loose/strict source route option or an IPv6
+ * routing header with segments left would be forwarded by the host (where
+ * accept_source_route or seg6_enabled is on) to an address no rule was
+ * asked about. Positive controls: record route and no-operation options,
+ * and a routing header with no segments left, pass by the rule.
+ */
+TEST_F(atk, r1_source_routed_past_the_rules)
+{
+	static const uint8_t lsrr[8] = { 1, 0x83, 7, 4, 10, 2, 0, 7 };
+	static const uint8_t ssrr[8] = { 0x89, 7, 4, 10, 2, 0, 7, 0 };
+	static const uint8_t rr[8] = { 1, 7, 7, 4, 0, 0, 0, 0 };
+	static const uint8_t overrun[8] = { 1, 7, 9, 4, 0, 0, 0, 0 };
+	struct pkt p;
+
+	v4_opts(&p, lsrr, 41000);
+	UPLINK(UP0, &p, SG_R_SOURCE_ROUTE, 0);
+	v4_opts(&p, ssrr, 41001);
+	UPLINK(UP0, &p, SG_R_SOURCE_ROUTE, 0);
+	v4_opts(&p, overrun, 41002);
+	UPLINK(UP0, &p, SG_R_MALFORMED, 0);
+	v4_opts(&p, rr, 41003);
+	UPLINK(UP0, &p, SG_R_RULE, 0x101);
+
+	v6_rh(&p, 1, 41004);
+	UPLINK(UP0, &p, SG_R_SOURCE_ROUTE, 0);
+	v6_rh(&p, 0, 41005);
+	UPLINK(UP0, &p, SG_R_RULE, 0x101);
+}
+
 TEST_HARNESS_MAIN

@@ -227,6 +227,7 @@ const char *sg_ref_reason_name(enum sg_reason reason)
 		[SG_R_RULE] = "RULE",
 		[SG_R_FLOW_FULL] = "FLOW_FULL",
 		[SG_R_RELATED] = "RELATED",
+		[SG_R_SOURCE_ROUTE] = "SOURCE_ROUTE",
 	};
 
 	if ((unsigned int)reason < sizeof(names) / sizeof(names[0]) &&
@@ -385,6 +386,31 @@ static enum sg_reason parse_transport(struct pkt *p, const uint8_t *l4,
 /*
  * Parsing 3 and 4 on an IP packet at @l3 (@len bytes present).
  */
+/*
+ * IPv4 options (RFC 791 3.1), in order: loose or strict source routing
+ * (types 131, 137) is SOURCE_ROUTE, an option that does not fit is
+ * MALFORMED; end of list (0) stops, no-operation (1) is one byte.
+ */
+static enum sg_reason ipv4_options(const uint8_t *o, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		if (o[i] == 0)
+			break;
+		if (o[i] == 1) {
+			i++;
+			continue;
+		}
+		if (o[i] == 131 || o[i] == 137)
+			return SG_R_SOURCE_ROUTE;
+		if (i + 1 >= n || o[i + 1] < 2 || i + o[i + 1] > n)
+			return SG_R_MALFORMED;
+		i += o[i + 1];
+	}
+	return 0;
+}
+
 static enum sg_reason parse_ip(struct pkt *p, const uint8_t *l3, size_t len)
 {
 	const uint8_t *l4;
@@ -403,6 +429,9 @@ static enum sg_reason parse_ip(struct pkt *p, const uint8_t *l3, size_t len)
 		tot = get16(l3 + 2);
 		if (ihl < 20 || tot < ihl || tot > len)
 			return SG_R_MALFORMED;
+		r = ipv4_options(l3 + 20, ihl - 20);
+		if (r)
+			return r;
 		p->family = AF_INET;
 		p->ip_len = (uint32_t)tot;
 		p->dscp = l3[1] >> 2;
@@ -450,6 +479,9 @@ static enum sg_reason parse_ip(struct pkt *p, const uint8_t *l3, size_t len)
 				hlen = ((size_t)h[1] + 1) * 8;
 			if (off + hlen > end)
 				return SG_R_MALFORMED;
+			/* A routing header with segments left reroutes it. */
+			if (nh == PROTO_ROUTING && h[3])
+				return SG_R_SOURCE_ROUTE;
 			if (nh == PROTO_FRAGMENT) {
 				uint16_t fo = get16(h + 2);
 

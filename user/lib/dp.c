@@ -983,6 +983,7 @@ static const char *const reason_names[SG_R_MAX] = {
 	[SG_R_RULE] = "RULE",
 	[SG_R_FLOW_FULL] = "FLOW_FULL",
 	[SG_R_RELATED] = "RELATED",
+	[SG_R_SOURCE_ROUTE] = "SOURCE_ROUTE",
 };
 
 const char *sg_reason_name(unsigned int reason)
