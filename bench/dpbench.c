@@ -260,6 +260,9 @@ static int measure(struct sg_dp *dp, const struct pkt_class *c,
 			fd = sg_dp_prog_fd(dp, SG_DP_PROG_UPLINK);
 		} else {
 			skb.ifindex = if_nametoindex("sgb-app");
+			/* What an app receives entered on the (ip) uplink. */
+			if (c->hook != APP_IN)
+				skb.ingress_ifindex = if_nametoindex("sgb-up0");
 			opts.ctx_in = &skb;
 			opts.ctx_size_in = sizeof(skb);
 			fd = sg_dp_prog_fd(dp, c->hook == APP_IN ?
