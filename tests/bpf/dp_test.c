@@ -50,16 +50,7 @@ FIXTURE(dp) {
 
 FIXTURE_SETUP(dp)
 {
-	struct sg_dp_opts opts = { .resolve_ifindex = test_resolve };
-	int err;
-
-	make_netns(_metadata, self->ifx);
-	err = sg_dp_open(&opts, &self->dp);
-	ASSERT_EQ(0, err) TH_LOG("sg_dp_open: %s", strerror(-err));
-	std_policy(&self->pol);
-	err = sg_dp_apply(self->dp, &self->pol);
-	ASSERT_EQ(0, err) TH_LOG("sg_dp_apply: %s (%s)", strerror(-err),
-				 sg_dp_errmsg(self->dp));
+	dp_fixture_open(_metadata, &self->dp, &self->pol, self->ifx, std_policy);
 }
 
 FIXTURE_TEARDOWN(dp)

@@ -653,6 +653,26 @@ static inline void make_netns(struct __test_metadata *_metadata, int *ifx)
 /* ifindex an app egress packet entered on: an interface of ifx[], or FROM_HOST. */
 #define IIF(from) ((from) == FROM_HOST ? 0 : self->ifx[from])
 
+/*
+ * What every fixture of these suites does first: a network namespace with
+ * the test interfaces, a private data path, and the policy make_policy
+ * writes, applied.
+ */
+static inline void dp_fixture_open(struct __test_metadata *_metadata, struct sg_dp **dp,
+				   struct sg_policy *pol, int *ifx,
+				   void (*make_policy)(struct sg_policy *pol))
+{
+	struct sg_dp_opts opts = { .resolve_ifindex = test_resolve };
+	int err;
+
+	make_netns(_metadata, ifx);
+	err = sg_dp_open(&opts, dp);
+	ASSERT_EQ(0, err) TH_LOG("sg_dp_open: %s", strerror(-err));
+	make_policy(pol);
+	err = sg_dp_apply(*dp, pol);
+	ASSERT_EQ(0, err) TH_LOG("sg_dp_apply: %s (%s)", strerror(-err), sg_dp_errmsg(*dp));
+}
+
 #define UPLINK(ifi, pkt, reason, mark) \
 	ASSERT_TRUE(check_pkt(_metadata, self->dp, SG_DP_PROG_UPLINK, self->ifx[ifi], 0, pkt, \
 			      reason, mark, #pkt " on " #ifi))
