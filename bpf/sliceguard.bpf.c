@@ -834,14 +834,16 @@ static __always_inline bool peer_fits(struct sg_ctx *c, const struct sg_peer *p,
 /*
  * Whether stored peers are the packet's own ("Identity binding"): the same
  * source and destination, or with swapped, the other way round (a reply).
+ * With any_src, only the destination counts: an ICMP error from a router
+ * on the path.
  */
 static __always_inline bool same_peers(struct sg_ctx *c, const struct sg_peers *s,
-				       bool swapped)
+				       bool swapped, bool any_src)
 {
 	if (swapped)
 		return peer_fits(c, &c->dst, s->src_kind, s->src_id, false) &&
-		       peer_fits(c, &c->src, s->dst_kind, s->dst_id, true);
-	return peer_fits(c, &c->src, s->src_kind, s->src_id, true) &&
+		       (any_src || peer_fits(c, &c->src, s->dst_kind, s->dst_id, true));
+	return (any_src || peer_fits(c, &c->src, s->src_kind, s->src_id, true)) &&
 	       peer_fits(c, &c->dst, s->dst_kind, s->dst_id, false);
 }
 
@@ -861,7 +863,7 @@ static __always_inline void store_peers(const struct sg_ctx *c, struct sg_peers 
  * travelling the flow's reverse way.
  */
 static __always_inline struct sg_flow_val *flow_get(struct sg_ctx *c, struct sg_flow_key *k,
-						    bool swapped)
+						    bool swapped, bool any_src)
 {
 	struct sg_flow_val *v;
 	struct sg_rule_cfg *r;
@@ -872,7 +874,7 @@ static __always_inline struct sg_flow_val *flow_get(struct sg_ctx *c, struct sg_
 	r = rule_cfg(c, v->rule_id);
 	if (!r || !same_match(&r->match, &v->match))
 		return NULL;
-	if (!same_peers(c, &v->peers, swapped))
+	if (!same_peers(c, &v->peers, swapped, any_src))
 		return NULL;
 	return v;
 }
@@ -882,7 +884,7 @@ static __always_inline struct sg_flow_val *flow_find(struct sg_ctx *c, bool reve
 	struct sg_flow_key k = {};
 
 	flow_key(&c->p, &k, reverse);
-	return flow_get(c, &k, reverse);
+	return flow_get(c, &k, reverse, false);
 }
 
 /*
@@ -894,15 +896,23 @@ static __always_inline struct sg_flow_val *flow_related(struct sg_ctx *c, bool *
 {
 	struct sg_flow_key k = c->quote;
 	struct sg_flow_val *v;
+	bool by_host;
 
 	if (!k.family)
 		return NULL;
+	/*
+	 * The host routes every flow that reaches an app: an error it sent
+	 * itself (ingress 0, an address of no UE and no app) is a router's on
+	 * the path, such as "fragmentation needed" toward the UE's uplink.
+	 */
+	by_host = c->hook == SG_HOOK_APP_EGRESS && !c->in_ifindex &&
+		  c->src.kind == SLICEGUARD_PEER_ANY;
 	/*
 	 * The quote is a packet its receiver sent: the error comes from the
 	 * far end, against the flow's direction when the quote went with it.
 	 */
 	*swapped = true;
-	v = flow_get(c, &k, true);
+	v = flow_get(c, &k, true, by_host);
 	if (v)
 		return v;
 	*swapped = false;
@@ -910,7 +920,7 @@ static __always_inline struct sg_flow_val *flow_related(struct sg_ctx *c, bool *
 	k.dport = c->quote.sport;
 	__builtin_memcpy(k.saddr, c->quote.daddr, 16);
 	__builtin_memcpy(k.daddr, c->quote.saddr, 16);
-	return flow_get(c, &k, false);
+	return flow_get(c, &k, false, by_host);
 }
 
 static __always_inline bool reply_allowed(const struct sg_pkt *p)
@@ -1390,7 +1400,7 @@ SG_GLOBAL int sg_frag_follow(struct sg_ctx *c)
 		return SG_R_MALFORMED;
 	frag_key(c, &k);
 	v = bpf_map_lookup_elem(&sg_frags, &k);
-	if (!v || v->expires_ns <= c->now || !same_peers(c, &v->peers, false) ||
+	if (!v || v->expires_ns <= c->now || !same_peers(c, &v->peers, false, false) ||
 	    v->vid != tag_vid(&c->p) || v->has_teid != c->p.has_teid || v->teid != c->p.teid)
 		return SG_R_FRAG_NO_FIRST;
 	if (v->rule_id) {

@@ -398,6 +398,33 @@ TEST_F(atk, r2_icmp_error_from_other_app)
 }
 
 /*
+ * r1, ICMP errors: the host routes every flow that reaches an app, so an
+ * error it sends itself (ingress 0: "fragmentation needed" for a UE's
+ * uplink with a smaller MTU) is a router's on the path and passes RELATED
+ * (positive control). The same error entering from a management veth, or
+ * the host's error to another app than the flow's, does not.
+ */
+TEST_F(atk, r1_icmp_error_from_the_host_as_router)
+{
+	struct pkt syn, err;
+	int f;
+
+	for (f = 0; f < 2; f++) {
+		const struct fam *a = &fams[f];
+		const char *host = f ? "2001:db8:ffff::1" : "198.51.100.1";
+
+		tcp46(&syn, 100, a->ue1, a->video, 40012, 443, TCP_SYN);
+		UPLINK(UP0, &syn, SG_R_RULE, 0x101);
+		/* About video's reply toward the UE. */
+		err46(&err, -1, host, a->video, a->video, a->ue1, 443, 40012, 0);
+		APP_OUT(APP1, FROM_HOST, &err, SG_R_RELATED, 0x101);
+		APP_OUT(APP1, SPARE0, &err, SG_R_NO_ENDPOINT, 0);
+		err46(&err, -1, host, a->tele, a->video, a->ue1, 443, 40012, 0);
+		APP_OUT(APP3, FROM_HOST, &err, SG_R_NO_RULE, 0);
+	}
+}
+
+/*
  * r1: an error from the right sender but larger than a router quotes
  * (576 bytes IPv4, 1280 IPv6) is not related: the quote is no excuse for
  * carrying a payload. Plain and in GTP-U (the inner packet's size counts).

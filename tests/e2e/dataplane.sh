@@ -16,30 +16,10 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib/tap.sh"
-
-BUILD=${BUILD:-$HERE/../../build}
-DP_TOOL=$BUILD/tests/e2e/sg-e2e-dp
-
-# Debian's python3, which python3-scapy installs into (a python3 earlier in
-# PATH, e.g. pyenv's, would not see it).
-PY=/usr/bin/python3
-[ -x "$DP_TOOL" ] || tap_skip_all "$DP_TOOL not built"
-"$PY" -c 'import scapy' 2>/dev/null ||
-	tap_skip_all "python3-scapy missing (scripts/install-deps)"
-modprobe -q veth 2>/dev/null
-modprobe -q bridge 2>/dev/null
-
-WORK=$(mktemp -d)
-on_exit rm -rf "$WORK"
+. "$HERE/lib.sh"
+e2e_require
 
 netns_create R RAN UE_E UE_U UE_I APP_V APP_C APP_T
-
-# ip -n NS ... with IPv6 off: router solicitations and MLD would only add
-# noise to the counters this test reads.
-quiet_ns() {
-	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1
-}
 
 setup() {
 	local ns
@@ -67,25 +47,6 @@ setup() {
 	app "$APP_V" vid0 1 || return
 	app "$APP_C" ctl0 2 || return
 	app "$APP_T" tel0 3 || return
-}
-
-# ue NS PORT ADDR GW: a UE host on the RAN bridge.
-ue() {
-	ip -n "$RAN" link add "$2" type veth peer name eth0 netns "$1" || return
-	ip -n "$RAN" link set "$2" master br0 up || return
-	ip -n "$1" addr add "$3/16" dev eth0 || return
-	ip -n "$1" link set eth0 up || return
-	ip -n "$1" route add default via "$4"
-}
-
-# app NS HOSTIF N: a MEC app at 10.99.N.2 behind HOSTIF (10.99.N.1).
-app() {
-	ip -n "$R" link add "$2" type veth peer name eth0 netns "$1" || return
-	ip -n "$R" addr add "10.99.$3.1/24" dev "$2" || return
-	ip -n "$R" link set "$2" up || return
-	ip -n "$1" addr add "10.99.$3.2/24" dev eth0 || return
-	ip -n "$1" link set eth0 up || return
-	ip -n "$1" route add default via "10.99.$3.1"
 }
 
 cat >"$WORK/policy.sg" <<'EOF'
@@ -120,85 +81,9 @@ fi
 tap_ok "topology: 3 UE hosts behind uplink up0, 3 MEC apps, router"
 
 # The data path, driven through a coprocess: "counters" in, JSON out.
-coproc DP { exec ip netns exec "$R" "$DP_TOOL" "$WORK/policy.sg" 2>"$WORK/dp.err"; }
-DP_IN=${DP[1]}
-DP_OUT=${DP[0]}
-on_exit kill "$DP_PID"
-if ! read -r -t 30 -u "$DP_OUT" line || [ "$line" != ready ]; then
-	tap_fail "sg-e2e-dp loads, applies policy.sg and attaches" "$(cat "$WORK/dp.err")"
-	tap_done
-fi
-tap_ok "sg-e2e-dp loads, applies policy.sg and attaches"
-
-COUNTERS=
-counters() {
-	echo counters >&"$DP_IN" && read -r -t 10 -u "$DP_OUT" COUNTERS
-}
-
-# delta_after REASON... : sum of the named reasons' packet counters that
-# moved since the previous snapshot (SNAP).
-SNAP=
-snap() {
-	counters && SNAP=$COUNTERS
-}
-delta() {
-	local expr=0 r
-
-	counters || return
-	for r in "$@"; do
-		expr="$expr + (\$new.reasons.$r - \$old.reasons.$r)"
-	done
-	jq -n --argjson old "$SNAP" --argjson new "$COUNTERS" "$expr"
-}
-
-# expect_reason NAME MIN REASON...: at least MIN packets ended in REASON(s)
-# since the last snap.
-expect_reason() {
-	local name=$1 min=$2 d
-
-	shift 2
-	d=$(delta "$@")
-	tap_result "$name: counted as $* (>= $min)" "$((d >= min ? 0 : 1))" \
-		"counted $d"
-}
-
-nsx() {
-	local ns=$1
-
-	shift
-	ip netns exec "$ns" "$@"
-}
+dp_start "$WORK/policy.sg"
 
 # ---- Allowed flows ----
-
-# listening NS t|u PORT: a socket is bound there (ss exits 0 either way).
-listening() {
-	[ -n "$(nsx "$1" ss -Hln"$2" "sport = :$3")" ]
-}
-
-tcp_exchange() {	# CLIENT_NS SERVER_NS ADDR PORT
-	rm -f "$WORK/rx"
-	nsx "$2" timeout 5 nc -l "$3" "$4" >"$WORK/rx" &
-	local srv=$!
-
-	wait_for listening "$2" t "$4" 3 || return
-	echo "hello $4" | nsx "$1" timeout 3 nc -N -w 2 "$3" "$4"
-	local st=$?
-
-	wait "$srv"
-	[ "$st" -eq 0 ] && grep -q "hello $4" "$WORK/rx"
-}
-
-udp_exchange() {	# CLIENT_NS SERVER_NS ADDR PORT
-	rm -f "$WORK/rx"
-	nsx "$2" timeout 3 nc -u -l "$3" "$4" >"$WORK/rx" &
-	local srv=$!
-
-	wait_for listening "$2" u "$4" 3 || return
-	echo "hello $4" | nsx "$1" timeout 2 nc -u -w 1 "$3" "$4"
-	wait "$srv"
-	grep -q "hello $4" "$WORK/rx"
-}
 
 snap
 tap_check "eMBB UE -> video tcp/8080 connects" tcp_exchange "$UE_E" "$APP_V" 10.99.1.2 8080
@@ -361,13 +246,6 @@ expect_reason "responder opening a flow back" 1 NO_RULE
 # Without rule 3 (eMBB -> video ICMP). Explicit rule ids: an id is what a
 # flow entry remembers of its rule.
 sed '/^rule add id 3 /d' "$WORK/policy.sg" >"$WORK/policy-noicmp.sg"
-dp_apply() {	# FILE
-	local reply
-
-	echo "apply $1" >&"$DP_IN" && read -r -t 30 -u "$DP_OUT" reply &&
-		[ "$reply" = ok ]
-}
-
 counters
 gen0=$(jq .generation <<<"$COUNTERS")
 tap_check "apply a policy without eMBB's ICMP rule" dp_apply "$WORK/policy-noicmp.sg"
@@ -386,14 +264,6 @@ tap_result "each apply is a new generation" \
 # out the lowest free id), must not revive the removed rule's flows.
 sed 's/^rule add id 2 from slice embb to app video proto udp port 9000$/rule add id 2 from slice urllc to app ctrl proto tcp port 7/' \
 	"$WORK/policy.sg" >"$WORK/policy-reuse.sg"
-udp_from() {	# NS SPORT DST DPORT: one datagram from a fixed source port
-	nsx "$1" "$PY" -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("", int(sys.argv[1])))
-s.sendto(b"flow", (sys.argv[2], int(sys.argv[3])))
-' "$2" "$3" "$4"
-}
 
 # Video counts what reaches it on udp/9000 until told to stop (SIGTERM);
 # ip netns exec execs python, so $! is python's pid.
@@ -432,20 +302,6 @@ tap_result "video received only the datagram sent under the old rule" \
 tap_check "apply the first policy again" dp_apply "$WORK/policy.sg"
 
 # ---- Flood: IoT policed, eMBB keeps its rate ----
-
-# flood NS DST PORT COUNT: send COUNT UDP datagrams as fast as possible.
-flood() {
-	nsx "$1" "$PY" -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-dst = (sys.argv[1], int(sys.argv[2]))
-for i in range(int(sys.argv[3])):
-    try:
-        s.sendto(b"x" * 64, dst)
-    except OSError:
-        pass
-' "$2" "$3" "$4"
-}
 
 N=3000
 counters

@@ -10,3 +10,6 @@ $(E2E_DIR)/sg-e2e-dp: tests/e2e/sg-e2e-dp.c bpf/sliceguard_dp.h $(SG_LIB)
 TEST_BINS += $(E2E_DIR)/sg-e2e-dp
 HOST_SUITES += tests/e2e/dataplane.sh:240
 VM_SUITES += tests/e2e/dataplane.sh:600
+# Identity binding attacked with real traffic (issue 7).
+HOST_SUITES += tests/e2e/attacks.sh:180
+VM_SUITES += tests/e2e/attacks.sh:600

@@ -1139,7 +1139,8 @@ static enum sg_reason check_packet(struct run *run, const struct hook *h,
 	       run->packets, hook_name(h->ref), h->ifindex, h->app_id, h->mode,
 	       h->unsliced, h->in_ifindex,
 	       h->in_kind == SG_REF_IFACE_UPLINK ? "uplink" :
-	       h->in_kind == SG_REF_IFACE_APP ? "app" : "none", h->in_app, len);
+	       h->in_kind == SG_REF_IFACE_APP ? "app" :
+	       h->in_kind == SG_REF_IFACE_HOST ? "host" : "none", h->in_app, len);
 	hexdump(pkt, len);
 	printf("#   bpf:   %s %s mark 0x%x%s%s\n", b.pass ? "pass" : "drop",
 	       rname(b.reason), b.mark, b.err ? " test-run error: " : "",
@@ -1237,7 +1238,7 @@ static struct hook entered_at(const struct hook *h, const struct hook *from)
 	struct hook e = *h;
 
 	e.in_ifindex = from ? from->ifindex : 0;
-	e.in_kind = !from ? SG_REF_IFACE_NONE :
+	e.in_kind = !from ? SG_REF_IFACE_HOST :
 		    from->ref == SG_REF_UPLINK ? SG_REF_IFACE_UPLINK :
 						 SG_REF_IFACE_APP;
 	e.in_app = from && from->ref != SG_REF_UPLINK ? from->app_id : 0;
@@ -1265,6 +1266,7 @@ static struct hook entered_anywhere(const struct hooks *hk,
 		return entered_at(h, NULL);
 	default:
 		e = entered_at(h, NULL);
+		e.in_kind = SG_REF_IFACE_NONE;
 		if (hk->n_outside && chance(70))
 			e.in_ifindex = hk->outside[rnd(hk->n_outside)];
 		else

@@ -885,6 +885,24 @@ static bool flow_fits(const struct sg_policy *policy,
 }
 
 /*
+ * An ICMP error the host sent itself toward an app (ingress 0, from an
+ * address of no UE and no app): the host routes every flow that reaches an
+ * app, so it is a router on the path; only the receiving end must fit.
+ */
+static bool error_fits(const struct sg_policy *policy,
+		       const struct sg_ref_ctx *where,
+		       const struct sg_ref_flow *f, const struct peer *ends,
+		       bool reverse)
+{
+	if (where->hook == SG_REF_APP_EGRESS &&
+	    where->in_kind == SG_REF_IFACE_HOST &&
+	    ends[0].kind == PEER_EXTERNAL)
+		return peer_fits(policy, where, reverse ? f->src_peer : f->dst_peer,
+				 ends[1], false);
+	return flow_fits(policy, where, f, ends, reverse);
+}
+
+/*
  * Decision 1: REPLY or FLOW with *flow set, or 0 when the packet is new. A
  * reply is the reverse of a stored flow; for TCP not a bare SYN, for ICMP
  * an echo reply to a stored echo request with the same id. An entry between
@@ -949,7 +967,7 @@ static struct sg_ref_flow *flow_related(struct sg_ref_state *st,
 	k.sport = p->quote_sport;
 	k.dport = p->quote_dport;
 	f = flow_find(st, policy, &k, now);
-	if (f && flow_fits(policy, where, f, ends, true)) {
+	if (f && error_fits(policy, where, f, ends, true)) {
 		adopt_ends(f->src_peer, f->dst_peer, ends, true);
 		return f;
 	}
@@ -958,7 +976,7 @@ static struct sg_ref_flow *flow_related(struct sg_ref_state *st,
 	k.sport = p->quote_dport;
 	k.dport = p->quote_sport;
 	f = flow_find(st, policy, &k, now);
-	if (f && flow_fits(policy, where, f, ends, false)) {
+	if (f && error_fits(policy, where, f, ends, false)) {
 		adopt_ends(f->src_peer, f->dst_peer, ends, false);
 		return f;
 	}

@@ -32,6 +32,7 @@ enum sg_ref_iface {
 	SG_REF_IFACE_NONE,
 	SG_REF_IFACE_UPLINK,
 	SG_REF_IFACE_APP,
+	SG_REF_IFACE_HOST,	/* ingress 0: the host sent it itself */
 };
 
 struct sg_ref_ctx {
