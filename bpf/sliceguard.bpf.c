@@ -1003,6 +1003,8 @@ SG_GLOBAL int sg_police_all(struct sg_ctx *c)
 	struct sg_slice_cfg *s = NULL;
 	struct sg_app_cfg *a;
 	struct sg_rule_cfg *r;
+	const __u8 *ue;
+	bool ue_sends;
 
 	if (!c)
 		return SG_R_MALFORMED;
@@ -1013,16 +1015,22 @@ SG_GLOBAL int sg_police_all(struct sg_ctx *c)
 		return SG_R_NO_POLICY;
 	if (c->slice_id)
 		s = lookup_id(slices, c->slice_id);
-	if (s) {
-		/* The UE side: the source if it is a UE, else the destination. */
-		const __u8 *ue = c->src.kind == SLICEGUARD_PEER_SLICE ? c->p.saddr : c->p.daddr;
-
-		if (!police(c, SG_BUCKET_UE, c->slice_id, ue, s->ue_rate_bytes, NSEC_PER_SEC,
-			    0, 0))
-			return SG_R_RATE_UE;
-		if (!police(c, SG_BUCKET_SLICE, c->slice_id, NULL, s->rate_bytes,
-			    s->tau_bytes_ns, s->rate_packets, NSEC_PER_SEC))
-			return SG_R_RATE_SLICE;
+	/*
+	 * What only the sender owns comes first and what others share last
+	 * (a bucket is charged even when a later one drops the packet): a
+	 * sender over its own rate must not use up a slice's or an app's.
+	 */
+	ue_sends = c->src.kind == SLICEGUARD_PEER_SLICE;
+	/* The UE side: the source if it is a UE, else the destination. */
+	ue = ue_sends ? c->p.saddr : c->p.daddr;
+	if (s && ue_sends &&
+	    !police(c, SG_BUCKET_UE, c->slice_id, ue, s->ue_rate_bytes, NSEC_PER_SEC, 0, 0))
+		return SG_R_RATE_UE;
+	if (c->rule_id) {
+		r = lookup_id(rules, c->rule_id);
+		if (r && !police(c, SG_BUCKET_RULE, c->rule_id, NULL, r->rate_bytes,
+				 r->tau_bytes_ns, r->rate_packets, NSEC_PER_SEC))
+			return SG_R_RATE_RULE;
 	}
 	if (c->src_app) {
 		a = lookup_id(apps, c->src_app);
@@ -1030,17 +1038,17 @@ SG_GLOBAL int sg_police_all(struct sg_ctx *c)
 				 a->tau_bytes_ns, a->rate_packets, NSEC_PER_SEC))
 			return SG_R_RATE_APP;
 	}
+	if (s && !ue_sends &&
+	    !police(c, SG_BUCKET_UE, c->slice_id, ue, s->ue_rate_bytes, NSEC_PER_SEC, 0, 0))
+		return SG_R_RATE_UE;
+	if (s && !police(c, SG_BUCKET_SLICE, c->slice_id, NULL, s->rate_bytes,
+			 s->tau_bytes_ns, s->rate_packets, NSEC_PER_SEC))
+		return SG_R_RATE_SLICE;
 	if (c->dst_app && c->dst_app != c->src_app) {
 		a = lookup_id(apps, c->dst_app);
 		if (a && !police(c, SG_BUCKET_APP, c->dst_app, NULL, a->rate_bytes,
 				 a->tau_bytes_ns, a->rate_packets, NSEC_PER_SEC))
 			return SG_R_RATE_APP;
-	}
-	if (c->rule_id) {
-		r = lookup_id(rules, c->rule_id);
-		if (r && !police(c, SG_BUCKET_RULE, c->rule_id, NULL, r->rate_bytes,
-				 r->tau_bytes_ns, r->rate_packets, NSEC_PER_SEC))
-			return SG_R_RATE_RULE;
 	}
 	return -1;
 }

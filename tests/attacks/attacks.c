@@ -1607,4 +1607,38 @@ TEST_F(atk, r1_source_routed_past_the_rules)
 	UPLINK(UP0, &p, SG_R_RULE, 0x101);
 }
 
+/* ---- Shared rate buckets ---- */
+
+/*
+ * r4, flood: a UE of miot floods telemetry far beyond its rule's rate.
+ * Its packets drop at their own rule's bucket before they reach the
+ * buckets others share (telemetry's app rate), so a UE of another slice
+ * still reaches telemetry (positive control) instead of dropping RATE_APP.
+ */
+TEST_F(atk, r4_rule_flood_spares_shared_buckets)
+{
+	struct sg_app *tele = NULL;
+	struct pkt p;
+	unsigned int i;
+
+	for (i = 0; i < self->pol.n_apps; i++)
+		if (self->pol.apps[i].id == 12)
+			tele = &self->pol.apps[i];
+	ASSERT_NE(NULL, tele);
+	tele->rate_packets = 50;
+	rule_by_id(&self->pol, 3)->rate_packets = 5;
+	ASSERT_EQ(0, reapply(self->dp, &self->pol));
+
+	for (i = 0; i < 5; i++) {
+		v4_udp(&p, 300, "10.3.0.5", "192.0.2.12", 20000 + i, 5683, 0);
+		UPLINK(UP0, &p, SG_R_RULE, 0x103);
+	}
+	for (i = 5; i < 200; i++) {
+		v4_udp(&p, 300, "10.3.0.5", "192.0.2.12", 20000 + i, 5683, 0);
+		UPLINK(UP0, &p, SG_R_RATE_RULE, 0);
+	}
+	v4_udp(&p, -1, "10.6.0.5", "192.0.2.12", 30000, 5683, 0);
+	UPLINK(UP0, &p, SG_R_RULE, 0x106);
+}
+
 TEST_HARNESS_MAIN

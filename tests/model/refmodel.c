@@ -1127,9 +1127,33 @@ static enum sg_reason police(struct sg_ref_state *st,
 			     const struct peer *ends, const struct sg_rule *rule,
 			     uint64_t len, uint64_t now)
 {
-	unsigned int i;
+	/*
+	 * What only the sender owns comes first and what others share last
+	 * (a bucket is charged even when a later one drops the packet): a
+	 * sender over its own rate must not use up a slice's or an app's.
+	 */
+	bool ue_sends = ends[0].kind == PEER_SLICE;
+	const struct sg_app *a;
 
-	if (ue_slice &&
+	if (ue_slice && ue_sends &&
+	    !bucket_take(st, BUCKET_UE, ue_slice->id, ue,
+			 ue_slice->ue_rate_bytes, 0, len, now))
+		return SG_R_RATE_UE;
+	if (rule &&
+	    (!bucket_take(st, BUCKET_RULE_BYTES, rule->id, NULL,
+			  rule->rate_bytes, rule->burst_bytes, len, now) ||
+	     !bucket_take(st, BUCKET_RULE_PACKETS, rule->id, NULL,
+			  rule->rate_packets, 0, 1, now)))
+		return SG_R_RATE_RULE;
+	if (ends[0].kind == PEER_APP) {
+		a = sg_policy_app_by_id(policy, ends[0].id);
+		if (!bucket_take(st, BUCKET_APP_BYTES, a->id, NULL,
+				 a->rate_bytes, a->burst_bytes, len, now) ||
+		    !bucket_take(st, BUCKET_APP_PACKETS, a->id, NULL,
+				 a->rate_packets, 0, 1, now))
+			return SG_R_RATE_APP;
+	}
+	if (ue_slice && !ue_sends &&
 	    !bucket_take(st, BUCKET_UE, ue_slice->id, ue,
 			 ue_slice->ue_rate_bytes, 0, len, now))
 		return SG_R_RATE_UE;
@@ -1139,25 +1163,15 @@ static enum sg_reason police(struct sg_ref_state *st,
 	     !bucket_take(st, BUCKET_SLICE_PACKETS, ue_slice->id, NULL,
 			  ue_slice->rate_packets, 0, 1, now)))
 		return SG_R_RATE_SLICE;
-	for (i = 0; i < 2; i++) {
-		const struct sg_app *a;
-
-		if (ends[i].kind != PEER_APP ||
-		    (i == 1 && ends[0].kind == PEER_APP && ends[0].id == ends[1].id))
-			continue;
-		a = sg_policy_app_by_id(policy, ends[i].id);
+	if (ends[1].kind == PEER_APP &&
+	    !(ends[0].kind == PEER_APP && ends[0].id == ends[1].id)) {
+		a = sg_policy_app_by_id(policy, ends[1].id);
 		if (!bucket_take(st, BUCKET_APP_BYTES, a->id, NULL,
 				 a->rate_bytes, a->burst_bytes, len, now) ||
 		    !bucket_take(st, BUCKET_APP_PACKETS, a->id, NULL,
 				 a->rate_packets, 0, 1, now))
 			return SG_R_RATE_APP;
 	}
-	if (rule &&
-	    (!bucket_take(st, BUCKET_RULE_BYTES, rule->id, NULL,
-			  rule->rate_bytes, rule->burst_bytes, len, now) ||
-	     !bucket_take(st, BUCKET_RULE_PACKETS, rule->id, NULL,
-			  rule->rate_packets, 0, 1, now)))
-		return SG_R_RATE_RULE;
 	return 0;
 }
 
