@@ -908,6 +908,13 @@ static __always_inline struct sg_flow_val *flow_related(struct sg_ctx *c, bool *
 	by_host = c->hook == SG_HOOK_APP_EGRESS && !c->in_ifindex &&
 		  c->src.kind == SLICEGUARD_PEER_ANY;
 	/*
+	 * A UE or an app reports only about what was sent to itself: another
+	 * UE of the same slice must not kill or shrink its neighbour's flows.
+	 */
+	if (c->src.kind != SLICEGUARD_PEER_ANY &&
+	    __builtin_memcmp(c->p.saddr, c->quote.daddr, 16))
+		return NULL;
+	/*
 	 * The quote is a packet its receiver sent: the error comes from the
 	 * far end, against the flow's direction when the quote went with it.
 	 */

@@ -398,6 +398,28 @@ TEST_F(atk, r2_icmp_error_from_other_app)
 }
 
 /*
+ * r1, ICMP errors: another UE of the same slice (same VLAN, same peer)
+ * sends video "port unreachable" about its neighbour's flow: a UE is the
+ * far end only at its own address. Positive control: the neighbour itself.
+ */
+TEST_F(atk, r1_icmp_error_from_same_slice_neighbour)
+{
+	struct pkt syn, err;
+	int f;
+
+	for (f = 0; f < 2; f++) {
+		const struct fam *a = &fams[f];
+
+		tcp46(&syn, 100, a->ue1, a->video, 40013, 443, TCP_SYN);
+		UPLINK(UP0, &syn, SG_R_RULE, 0x101);
+		err46(&err, 100, a->ue1b, a->video, a->video, a->ue1, 443, 40013, 0);
+		UPLINK(UP0, &err, SG_R_NO_ENDPOINT, 0);
+		err46(&err, 100, a->ue1, a->video, a->video, a->ue1, 443, 40013, 0);
+		UPLINK(UP0, &err, SG_R_RELATED, 0x101);
+	}
+}
+
+/*
  * r1, ICMP errors: the host routes every flow that reaches an app, so an
  * error it sends itself (ingress 0: "fragmentation needed" for a UE's
  * uplink with a smaller MTU) is a router's on the path and passes RELATED

@@ -960,6 +960,13 @@ static struct sg_ref_flow *flow_related(struct sg_ref_state *st,
 	if (p->ip_len > (p->family == AF_INET ? RELATED_MAX_IPV4 :
 						 RELATED_MAX_IPV6))
 		return NULL;
+	/*
+	 * A UE or an app is the far end only at its own address: the quoted
+	 * packet was sent to it. Routers (external addresses) report from
+	 * their own.
+	 */
+	if (ends[0].kind != PEER_EXTERNAL && memcmp(p->src, p->quote_dst, 16))
+		return NULL;
 	k.family = p->family;
 	k.proto = p->quote_proto;
 	memcpy(k.src, p->quote_src, 16);
