@@ -793,15 +793,21 @@ static __always_inline void flow_key(const struct sg_pkt *p, struct sg_flow_key 
 	}
 }
 
+/* App egress: the interface the packet entered the host on, NULL: none of ours. */
+static __always_inline struct sg_iface *ingress_iface(struct sg_ctx *c)
+{
+	void *m = slot_map(&sg_ifaces, c->slot);
+
+	if (!m || !c->in_ifindex)
+		return NULL;
+	return lookup_id(m, c->in_ifindex);
+}
+
 /* App egress: the packet entered the host on an uplink or a VLAN device over one. */
 static __always_inline bool entered_on_uplink(struct sg_ctx *c)
 {
-	void *m = slot_map(&sg_ifaces, c->slot);
-	struct sg_iface *in;
+	struct sg_iface *in = ingress_iface(c);
 
-	if (!m || !c->in_ifindex)
-		return false;
-	in = lookup_id(m, c->in_ifindex);
 	return in && (in->kind == SG_IFACE_UPLINK || in->kind == SG_IFACE_UPLINK_VLAN);
 }
 
@@ -1339,16 +1345,12 @@ static __always_inline int classify_uplink(struct sg_ctx *c)
 static __always_inline bool entered_where_it_lives(struct sg_ctx *c)
 {
 	struct sg_iface *in;
-	void *m;
 
 	if (c->src.kind == SLICEGUARD_PEER_ANY)
 		return true;
 	if (c->src.kind == SLICEGUARD_PEER_SLICE)
 		return entered_on_uplink(c);
-	m = slot_map(&sg_ifaces, c->slot);
-	if (!m || !c->in_ifindex)
-		return false;
-	in = lookup_id(m, c->in_ifindex);
+	in = ingress_iface(c);
 	return in && in->kind == SG_IFACE_APP && in->app_id == c->src.id;
 }
 

@@ -1128,6 +1128,25 @@ static bool bucket_take(struct sg_ref_state *st, enum bucket_kind kind,
  * either end, @rule the allowing rule (NULL for flow and intra-slice
  * packets).
  */
+/* The byte and packet buckets of one slice, app or rule, bytes first. */
+static bool take_rates(struct sg_ref_state *st, enum bucket_kind bytes_kind,
+		       enum bucket_kind packets_kind, uint32_t id,
+		       uint64_t rate_bytes, uint64_t burst_bytes,
+		       uint64_t rate_packets, uint64_t len, uint64_t now)
+{
+	return bucket_take(st, bytes_kind, id, NULL, rate_bytes, burst_bytes,
+			   len, now) &&
+	       bucket_take(st, packets_kind, id, NULL, rate_packets, 0, 1, now);
+}
+
+static bool take_app(struct sg_ref_state *st, const struct sg_app *a,
+		     uint64_t len, uint64_t now)
+{
+	return take_rates(st, BUCKET_APP_BYTES, BUCKET_APP_PACKETS, a->id,
+			  a->rate_bytes, a->burst_bytes, a->rate_packets, len,
+			  now);
+}
+
 static enum sg_reason police(struct sg_ref_state *st,
 			     const struct sg_policy *policy,
 			     const struct sg_slice *ue_slice, const uint8_t *ue,
@@ -1140,45 +1159,32 @@ static enum sg_reason police(struct sg_ref_state *st,
 	 * sender over its own rate must not use up a slice's or an app's.
 	 */
 	bool ue_sends = ends[0].kind == PEER_SLICE;
-	const struct sg_app *a;
 
 	if (ue_slice && ue_sends &&
 	    !bucket_take(st, BUCKET_UE, ue_slice->id, ue,
 			 ue_slice->ue_rate_bytes, 0, len, now))
 		return SG_R_RATE_UE;
 	if (rule &&
-	    (!bucket_take(st, BUCKET_RULE_BYTES, rule->id, NULL,
-			  rule->rate_bytes, rule->burst_bytes, len, now) ||
-	     !bucket_take(st, BUCKET_RULE_PACKETS, rule->id, NULL,
-			  rule->rate_packets, 0, 1, now)))
+	    !take_rates(st, BUCKET_RULE_BYTES, BUCKET_RULE_PACKETS, rule->id,
+			rule->rate_bytes, rule->burst_bytes, rule->rate_packets,
+			len, now))
 		return SG_R_RATE_RULE;
-	if (ends[0].kind == PEER_APP) {
-		a = sg_policy_app_by_id(policy, ends[0].id);
-		if (!bucket_take(st, BUCKET_APP_BYTES, a->id, NULL,
-				 a->rate_bytes, a->burst_bytes, len, now) ||
-		    !bucket_take(st, BUCKET_APP_PACKETS, a->id, NULL,
-				 a->rate_packets, 0, 1, now))
-			return SG_R_RATE_APP;
-	}
+	if (ends[0].kind == PEER_APP &&
+	    !take_app(st, sg_policy_app_by_id(policy, ends[0].id), len, now))
+		return SG_R_RATE_APP;
 	if (ue_slice && !ue_sends &&
 	    !bucket_take(st, BUCKET_UE, ue_slice->id, ue,
 			 ue_slice->ue_rate_bytes, 0, len, now))
 		return SG_R_RATE_UE;
 	if (ue_slice &&
-	    (!bucket_take(st, BUCKET_SLICE_BYTES, ue_slice->id, NULL,
-			  ue_slice->rate_bytes, ue_slice->burst_bytes, len, now) ||
-	     !bucket_take(st, BUCKET_SLICE_PACKETS, ue_slice->id, NULL,
-			  ue_slice->rate_packets, 0, 1, now)))
+	    !take_rates(st, BUCKET_SLICE_BYTES, BUCKET_SLICE_PACKETS,
+			ue_slice->id, ue_slice->rate_bytes,
+			ue_slice->burst_bytes, ue_slice->rate_packets, len, now))
 		return SG_R_RATE_SLICE;
 	if (ends[1].kind == PEER_APP &&
-	    !(ends[0].kind == PEER_APP && ends[0].id == ends[1].id)) {
-		a = sg_policy_app_by_id(policy, ends[1].id);
-		if (!bucket_take(st, BUCKET_APP_BYTES, a->id, NULL,
-				 a->rate_bytes, a->burst_bytes, len, now) ||
-		    !bucket_take(st, BUCKET_APP_PACKETS, a->id, NULL,
-				 a->rate_packets, 0, 1, now))
-			return SG_R_RATE_APP;
-	}
+	    !(ends[0].kind == PEER_APP && ends[0].id == ends[1].id) &&
+	    !take_app(st, sg_policy_app_by_id(policy, ends[1].id), len, now))
+		return SG_R_RATE_APP;
 	return 0;
 }
 
