@@ -43,12 +43,18 @@ enum sliceguard_unsliced {
  * @SLICEGUARD_PEER_SLICE: The UEs of a slice.
  * @SLICEGUARD_PEER_APP: A MEC app.
  * @SLICEGUARD_PEER_ANY: Anything else (external destinations); only valid as
- *   destination.
+ *   destination. The host's own addresses are not "any": they are the peer
+ *   host.
+ * @SLICEGUARD_PEER_HOST: The MEC host itself: every address the host delivers
+ *   locally (its local routing table). As destination from a slice or an app;
+ *   as source only toward an app (what the host sends to UEs leaves on
+ *   uplinks, where no program decides).
  */
 enum sliceguard_peer {
 	SLICEGUARD_PEER_SLICE,
 	SLICEGUARD_PEER_APP,
 	SLICEGUARD_PEER_ANY,
+	SLICEGUARD_PEER_HOST,
 };
 
 /**
