@@ -144,6 +144,27 @@ struct {
 	__uint(max_entries, SG_EVENT_RING_BYTES);
 } sg_events SEC(".maps");
 
+/*
+ * The host's own addresses ("The host"): the prefixes of its local routing
+ * table, prefix -> ifindex. Not policy, so not per slot: the loader keeps
+ * them in step with the kernel's table.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, SG_HOST_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct sg_lpm4_key);
+	__type(value, __u32);
+} sg_host4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, SG_HOST_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct sg_lpm6_key);
+	__type(value, __u32);
+} sg_host6 SEC(".maps");
+
 /* ---- maps: policy, one inner map per slot ("Atomic policy generations") ---- */
 
 /*
@@ -660,6 +681,22 @@ static __always_inline __u32 endpoint_app(struct sg_ctx *c, const __u8 *addr)
 	return lpm_id(c, &sg_ep4, &sg_ep6, addr);
 }
 
+/* Whether addr is one of the host's own. */
+static __always_inline bool host_addr(const struct sg_ctx *c, const __u8 *addr)
+{
+	if (c->p.family == AF_INET) {
+		struct sg_lpm4_key k = { .prefixlen = 32 };
+
+		__builtin_memcpy(k.addr, addr, 4);
+		return bpf_map_lookup_elem(&sg_host4, &k);
+	} else {
+		struct sg_lpm6_key k = { .prefixlen = 128 };
+
+		__builtin_memcpy(k.addr, addr, 16);
+		return bpf_map_lookup_elem(&sg_host6, &k);
+	}
+}
+
 /* Whether the first len bits of a and b agree. */
 static __noinline bool prefix_match(const __u8 *a, const __u8 *b, __u32 len)
 {
@@ -908,16 +945,16 @@ static __always_inline struct sg_flow_val *flow_related(struct sg_ctx *c, bool *
 		return NULL;
 	/*
 	 * The host routes every flow that reaches an app: an error it sent
-	 * itself (ingress 0, an address of no UE and no app) is a router's on
-	 * the path, such as "fragmentation needed" toward the UE's uplink.
+	 * itself (from one of its addresses, checked to be sent locally by
+	 * entered_where_it_lives()) is a router's on the path, such as
+	 * "fragmentation needed" toward the UE's uplink.
 	 */
-	by_host = c->hook == SG_HOOK_APP_EGRESS && !c->in_ifindex &&
-		  c->src.kind == SLICEGUARD_PEER_ANY;
+	by_host = c->hook == SG_HOOK_APP_EGRESS && c->src.kind == SLICEGUARD_PEER_HOST;
 	/*
 	 * A UE or an app reports only about what was sent to itself: another
 	 * UE of the same slice must not kill or shrink its neighbour's flows.
 	 */
-	if (c->src.kind != SLICEGUARD_PEER_ANY &&
+	if ((c->src.kind == SLICEGUARD_PEER_SLICE || c->src.kind == SLICEGUARD_PEER_APP) &&
 	    __builtin_memcmp(c->p.saddr, c->quote.daddr, 16))
 		return NULL;
 	/*
@@ -1068,11 +1105,21 @@ SG_GLOBAL int sg_police_all(struct sg_ctx *c)
 
 /* ---- the decision ---- */
 
-/* Where a packet is going or coming from, by address ("Destination"). */
+/*
+ * Where a packet is going or coming from, by address ("Destination"). The
+ * host's own addresses come first: one inside an app's endpoint or a UE
+ * prefix (the gateway address of an app's subnet) is still the host.
+ */
 static __always_inline void peer_of(struct sg_ctx *c, const __u8 *addr, struct sg_peer *peer)
 {
-	__u32 id = endpoint_app(c, addr);
+	__u32 id;
 
+	if (host_addr(c, addr)) {
+		peer->kind = SLICEGUARD_PEER_HOST;
+		peer->id = 0;
+		return;
+	}
+	id = endpoint_app(c, addr);
 	if (id) {
 		peer->kind = SLICEGUARD_PEER_APP;
 		peer->id = id;
@@ -1121,6 +1168,10 @@ static __always_inline void adopt_peers(struct sg_ctx *c, const struct sg_peers 
 		dst->id = s->dst_id;
 	}
 	note_peers(c);
+	/* The host's error about a UE's flow names no slice itself: the flow's counts. */
+	if (!c->slice_id)
+		c->slice_id = s->src_kind == SLICEGUARD_PEER_SLICE ? s->src_id :
+			      s->dst_kind == SLICEGUARD_PEER_SLICE ? s->dst_id : 0;
 }
 
 /* "Decision": flow state, endpoint, intra-slice, rules, rates, new flow. */
@@ -1188,7 +1239,7 @@ SG_GLOBAL int sg_decide_flow(struct sg_ctx *c)
 		return reason >= 0 ? reason : SG_R_INTRA_SLICE;
 	}
 
-	/* Rules name slices and apps as sources, never "any". */
+	/* Rules name slices, apps and the host as sources, never "any". */
 	if (c->src.kind == SLICEGUARD_PEER_ANY)
 		return SG_R_NO_RULE;
 	c->rule_id = rule_lookup(c);
@@ -1230,9 +1281,9 @@ static __always_inline bool is_unspecified6(const __u8 *a)
 
 /*
  * "Neighbour discovery": an ND message may pass as such only toward its
- * link (link-local, link-scope multicast) or the host side of it: on uplinks and app
- * ingress an address of no slice and no app, at app egress the receiving
- * app itself. Anywhere else it would be routed on with its payload.
+ * link (link-local, link-scope multicast) or the host side of it: on uplinks
+ * and app ingress one of the host's own addresses, at app egress the
+ * receiving app itself. Anywhere else it would be routed on with its payload.
  */
 static __always_inline bool nd_passes(struct sg_ctx *c)
 {
@@ -1247,7 +1298,7 @@ static __always_inline bool nd_passes(struct sg_ctx *c)
 		return false;
 	if (c->hook == SG_HOOK_APP_EGRESS)
 		return sg_endpoint_match(c, c->iface_app, 0, 0);
-	return c->dst.kind == SLICEGUARD_PEER_ANY;
+	return c->dst.kind == SLICEGUARD_PEER_HOST;
 }
 
 /* A passing ND message from an address of the link itself, not of a UE or app. */
@@ -1269,8 +1320,11 @@ static __always_inline int classify_uplink(struct sg_ctx *c)
 	bool nd;
 	void *m;
 
-	/* Apps live behind their own interfaces, never behind an uplink. */
-	if (endpoint_app(c, p->saddr))
+	/*
+	 * Apps live behind their own interfaces, never behind an uplink, and
+	 * the host's own addresses never arrive from outside.
+	 */
+	if (endpoint_app(c, p->saddr) || host_addr(c, p->saddr))
 		return SG_R_SPOOF;
 	if (p->has_teid) {
 		struct sg_teid_key k = { .prefixlen = 32, .teid = p->teid };
@@ -1310,7 +1364,7 @@ static __always_inline int classify_uplink(struct sg_ctx *c)
 		 * stored flows allow (replies, related errors) may pass, even
 		 * on an unsliced pass uplink.
 		 */
-		if (c->dst.kind != SLICEGUARD_PEER_ANY) {
+		if (c->dst.kind == SLICEGUARD_PEER_SLICE || c->dst.kind == SLICEGUARD_PEER_APP) {
 			c->src.kind = SLICEGUARD_PEER_ANY;
 			c->src.id = 0;
 			c->no_slice = 1;
@@ -1339,8 +1393,9 @@ static __always_inline int classify_uplink(struct sg_ctx *c)
 
 /*
  * App egress: a slice's source entered the host on an uplink, an app's on
- * that app's interface ("Source and destination"); where it entered is
- * skb->ingress_ifindex, 0 for what the host sends itself.
+ * that app's interface, the host's was sent by the host ("Source and
+ * destination"); where it entered is skb->ingress_ifindex, 0 for what the
+ * host sends itself.
  */
 static __always_inline bool entered_where_it_lives(struct sg_ctx *c)
 {
@@ -1348,6 +1403,8 @@ static __always_inline bool entered_where_it_lives(struct sg_ctx *c)
 
 	if (c->src.kind == SLICEGUARD_PEER_ANY)
 		return true;
+	if (c->src.kind == SLICEGUARD_PEER_HOST)
+		return !c->in_ifindex;
 	if (c->src.kind == SLICEGUARD_PEER_SLICE)
 		return entered_on_uplink(c);
 	in = ingress_iface(c);
@@ -1364,6 +1421,9 @@ static __always_inline int classify_app(struct sg_ctx *c)
 		peer_of(c, c->p.daddr, &c->dst);
 		nd = nd_passes(c);
 		if (!sg_endpoint_match(c, c->iface_app, 1, 0) && !(nd && nd_from_link(c)))
+			return SG_R_SPOOF;
+		/* Even where an app's endpoint holds the host's gateway address. */
+		if (host_addr(c, c->p.saddr))
 			return SG_R_SPOOF;
 	} else {
 		c->dst.kind = SLICEGUARD_PEER_APP;
@@ -1623,10 +1683,11 @@ static __always_inline int parse(void *ctx, int xdp, struct sg_ctx *c)
 		if (p->is_frag)
 			return SG_R_FRAG_OUTER;
 		/*
-		 * UEs and apps never send the outer packet: one claiming their
-		 * address is a spoof, whatever it carries.
+		 * UEs, apps and the host never send the outer packet from
+		 * outside: one claiming their address is a spoof, whatever it
+		 * carries.
 		 */
-		if (ue_slice(c, p->saddr) || endpoint_app(c, p->saddr))
+		if (ue_slice(c, p->saddr) || endpoint_app(c, p->saddr) || host_addr(c, p->saddr))
 			return SG_R_SPOOF;
 		/* Tunnel packets end at the UPF; one addressed past it would be routed on. */
 		if (ue_slice(c, p->daddr) || endpoint_app(c, p->daddr))

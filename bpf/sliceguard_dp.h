@@ -46,6 +46,7 @@
 #define SG_FRAG_ENTRIES		8192
 #define SG_BUCKET_ENTRIES	65536
 #define SG_EVENT_RING_BYTES	(256 * 1024)
+#define SG_HOST_PREFIXES	1024	/* prefixes of the host's local routing table */
 
 /* Parsing limits of Documentation/datapath.rst. */
 #define SG_MAX_IPV6_EXTHDRS	6
@@ -110,7 +111,7 @@ enum sg_hook {
 	SG_HOOK_APP_EGRESS,	/* TC egress of an app's host-side iface: app receives */
 };
 
-/* Peer kinds are enum sliceguard_peer: 0 slice, 1 app, 2 any. */
+/* Peer kinds are enum sliceguard_peer: 0 slice, 1 app, 2 any, 3 host. */
 
 /* Slot configuration, one entry; written by the loader only. */
 struct sg_config {

@@ -65,6 +65,8 @@ static void attack_policy(struct sg_policy *pol)
 	prefix(&s->ue_prefixes[s->n_ue_prefixes++], "fd00:3::", 64);
 	add_endpoint(&pol->apps[1], "2001:db8::11", 128, 17, 5000, 5010);
 	add_endpoint(&pol->apps[2], "2001:db8::12", 128, 0, 0, 65535);
+	/* Holds the host's 198.18.0.1, as an app subnet holds its gateway. */
+	add_endpoint(&pol->apps[2], "198.18.0.0", 24, 0, 0, 65535);
 
 	for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
 		s = sg_policy_add_slice(pol);
@@ -433,14 +435,15 @@ TEST_F(atk, r1_icmp_error_from_the_host_as_router)
 
 	for (f = 0; f < 2; f++) {
 		const struct fam *a = &fams[f];
-		const char *host = f ? "2001:db8:ffff::1" : "198.51.100.1";
+		const char *host = f ? "2001:db8:ffff::fe" : "198.51.100.254";
 
 		tcp46(&syn, 100, a->ue1, a->video, 40012, 443, TCP_SYN);
 		UPLINK(UP0, &syn, SG_R_RULE, 0x101);
 		/* About video's reply toward the UE. */
 		err46(&err, -1, host, a->video, a->video, a->ue1, 443, 40012, 0);
 		APP_OUT(APP1, FROM_HOST, &err, SG_R_RELATED, 0x101);
-		APP_OUT(APP1, SPARE0, &err, SG_R_NO_ENDPOINT, 0);
+		/* The host's address entering on an interface is a spoof. */
+		APP_OUT(APP1, SPARE0, &err, SG_R_SPOOF, 0);
 		err46(&err, -1, host, a->tele, a->video, a->ue1, 443, 40012, 0);
 		APP_OUT(APP3, FROM_HOST, &err, SG_R_NO_RULE, 0);
 	}
@@ -898,8 +901,11 @@ TEST_F(atk, r1_nd_payload_to_other_slice_ue)
 	UPLINK(UP0, &p, SG_R_ND, 0);
 	nd(&p, 100, ND_NS, "fd00:1::5", "fe80::7", 24);
 	UPLINK(UP0, &p, SG_R_ND, 0);
-	nd(&p, 100, ND_NS, "fd00:1::5", "2001:db8:ffff::1", 24);
+	nd(&p, 100, ND_NS, "fd00:1::5", "2001:db8:ffff::fe", 24);
 	UPLINK(UP0, &p, SG_R_ND, 0);
+	/* Toward an address beyond the host it would be routed on. */
+	nd(&p, 100, ND_NS, "fd00:1::5", "2001:db8:abcd::80", 24);
+	UPLINK(UP0, &p, SG_R_NO_RULE, 0);
 	nd(&p, 100, ND_RS, "fe80::1", "ff02::2", 0);
 	UPLINK(UP0, &p, SG_R_ND, 0);
 }
@@ -1143,6 +1149,149 @@ TEST_F(atk, r2_app_egress_app_source_from_other_interface)
 		APP_IN(APP1, &p, SG_R_RULE, 0);
 		APP_OUT(APP1, FROM_HOST, &web_reply, SG_R_REPLY, 0);
 		APP_OUT(APP1, OPEN0, &web_reply, SG_R_REPLY, 0);
+	}
+}
+
+/* ---- the host ---- */
+
+/*
+ * r1/r2, the host: a rule toward "any" does not reach the host's own
+ * addresses (one outside everything, the gateway address inside embb's UE
+ * pool, one inside telemetry's endpoint prefix): only a rule naming the
+ * host does. Positive: the same packets toward an external address pass
+ * with the "any" rule, and toward the host once a host rule exists.
+ */
+TEST_F(atk, r1_r2_the_host_is_not_any)
+{
+	struct pkt p, reply;
+	int f;
+
+	add_rule(&self->pol, 20, SLICE, 1, ANY, 0, 17, 53, 53);
+	add_rule(&self->pol, 21, SLICE, 3, APP, 12, 17, 53, 53);
+	ASSERT_EQ(0, reapply(self->dp, &self->pol));
+	for (f = 0; f < 2; f++) {
+		const struct fam *a = &fams[f];
+		const char *host = f ? "2001:db8:ffff::fe" : "198.51.100.254";
+		const char *gw = f ? "fd00:1::1" : "10.1.0.1";
+
+		udp46(&p, 100, a->ue1, a->web, 40100, 53);
+		UPLINK(UP0, &p, SG_R_RULE, 0x101);
+		udp46(&p, 100, a->ue1, host, 40100, 53);
+		UPLINK(UP0, &p, SG_R_NO_RULE, 0);
+		udp46(&p, 100, a->ue1, gw, 40100, 53);
+		UPLINK(UP0, &p, SG_R_NO_RULE, 0);
+		tcp46(&p, -1, a->video, a->web, 41100, 80, TCP_SYN);
+		APP_IN(APP1, &p, SG_R_RULE, 0);
+		tcp46(&p, -1, a->video, host, 41100, 80, TCP_SYN);
+		APP_IN(APP1, &p, SG_R_NO_RULE, 0);
+	}
+	udp46(&p, 300, "10.3.0.5", "198.18.0.5", 40100, 53);
+	UPLINK(UP0, &p, SG_R_RULE, 0x103);
+	udp46(&p, 300, "10.3.0.5", "198.18.0.1", 40100, 53);
+	UPLINK(UP0, &p, SG_R_NO_RULE, 0);
+
+	add_rule(&self->pol, 22, SLICE, 1, HOST, 0, 17, 53, 53);
+	add_rule(&self->pol, 23, APP, 10, HOST, 0, 6, 80, 80);
+	add_rule(&self->pol, 24, SLICE, 3, HOST, 0, 17, 53, 53);
+	ASSERT_EQ(0, reapply(self->dp, &self->pol));
+	for (f = 0; f < 2; f++) {
+		const struct fam *a = &fams[f];
+		const char *host = f ? "2001:db8:ffff::fe" : "198.51.100.254";
+		const char *gw = f ? "fd00:1::1" : "10.1.0.1";
+
+		udp46(&p, 100, a->ue1, host, 40101, 53);
+		UPLINK(UP0, &p, SG_R_RULE, 0x101);
+		udp46(&p, 100, a->ue1, gw, 40101, 53);
+		UPLINK(UP0, &p, SG_R_RULE, 0x101);
+		tcp46(&p, -1, a->video, host, 41101, 80, TCP_SYN);
+		APP_IN(APP1, &p, SG_R_RULE, 0);
+		/* The host answers from itself; the same entering on a veth is a spoof. */
+		tcp46(&reply, -1, host, a->video, 80, 41101, TCP_SYN | TCP_ACK);
+		APP_OUT(APP1, SPARE0, &reply, SG_R_SPOOF, 0);
+		APP_OUT(APP1, FROM_HOST, &reply, SG_R_REPLY, 0);
+	}
+	udp46(&p, 300, "10.3.0.5", "198.18.0.1", 40101, 53);
+	UPLINK(UP0, &p, SG_R_RULE, 0x103);
+}
+
+/*
+ * r1/r2, the host, source spoofing: the host's addresses never arrive from
+ * outside (on an uplink, as a GTP-U outer or inner source) and are no
+ * app's, even inside the app's endpoint prefix. Positive: the genuine
+ * sources next to them.
+ */
+TEST_F(atk, r1_r2_host_source_spoofed)
+{
+	struct pkt p;
+	int f;
+
+	for (f = 0; f < 2; f++) {
+		const struct fam *a = &fams[f];
+		const char *host = f ? "2001:db8:ffff::fe" : "198.51.100.254";
+		const char *gw = f ? "fd00:1::1" : "10.1.0.1";
+
+		tcp46(&p, 100, host, a->video, 40102, 443, TCP_SYN);
+		UPLINK(UP0, &p, SG_R_SPOOF, 0);
+		UPLINK(OPEN0, &p, SG_R_SPOOF, 0);
+		tcp46(&p, 100, gw, a->video, 40102, 443, TCP_SYN);
+		UPLINK(UP0, &p, SG_R_SPOOF, 0);
+		tcp46(&p, 100, a->ue1, a->video, 40102, 443, TCP_SYN);
+		UPLINK(UP0, &p, SG_R_RULE, 0x101);
+
+		gtpu_begin(&p, -1, "192.168.50.1", 255, 0x1001);
+		ip46(&p, gw, a->video, 6);
+		tcp(&p, 40103, 443, TCP_SYN);
+		pkt_done(&p);
+		UPLINK(GTP0, &p, SG_R_SPOOF, 0);
+		gtpu_begin(&p, -1, host, 255, 0x1001);
+		ip46(&p, a->ue1, a->video, 6);
+		tcp(&p, 40103, 443, TCP_SYN);
+		pkt_done(&p);
+		UPLINK(GTP0, &p, SG_R_SPOOF, 0);
+		gtpu_begin(&p, -1, "192.168.50.1", 255, 0x1001);
+		ip46(&p, a->ue1, a->video, 6);
+		tcp(&p, 40103, 443, TCP_SYN);
+		pkt_done(&p);
+		UPLINK(GTP0, &p, SG_R_RULE, 0x101);
+	}
+	udp46(&p, -1, "198.18.0.1", "192.0.2.11", 3000, 5005);
+	APP_IN(APP3, &p, SG_R_SPOOF, 0);
+	udp46(&p, -1, "198.18.0.5", "192.0.2.11", 3000, 5005);
+	APP_IN(APP3, &p, SG_R_RULE, 0);
+}
+
+/*
+ * r2, the host: what the host sends an app needs a rule from the host, and
+ * only the host sends from its addresses. Positive: with the rule, the
+ * app's answer passes as a reply.
+ */
+TEST_F(atk, r2_host_to_app_needs_a_rule)
+{
+	struct pkt p, reply;
+	int f;
+
+	for (f = 0; f < 2; f++) {
+		const struct fam *a = &fams[f];
+		const char *host = f ? "2001:db8:ffff::fe" : "198.51.100.254";
+
+		tcp46(&p, -1, host, a->video, 42000 + f, 443, TCP_SYN);
+		APP_OUT(APP1, FROM_HOST, &p, SG_R_NO_RULE, 0);
+	}
+	add_rule(&self->pol, 20, HOST, 0, APP, 10, 6, 443, 443);
+	ASSERT_EQ(0, reapply(self->dp, &self->pol));
+	for (f = 0; f < 2; f++) {
+		const struct fam *a = &fams[f];
+		const char *host = f ? "2001:db8:ffff::fe" : "198.51.100.254";
+
+		tcp46(&p, -1, host, a->video, 42010 + f, 443, TCP_SYN);
+		APP_OUT(APP1, SPARE0, &p, SG_R_SPOOF, 0);
+		APP_OUT(APP1, UP0, &p, SG_R_SPOOF, 0);
+		APP_OUT(APP1, FROM_HOST, &p, SG_R_RULE, 0);
+		tcp46(&reply, -1, a->video, host, 443, 42010 + f, TCP_SYN | TCP_ACK);
+		APP_IN(APP1, &reply, SG_R_REPLY, 0);
+		/* The rule names video only. */
+		udp46(&p, -1, host, a->plc, 42020 + f, 5005);
+		APP_OUT(APP2, FROM_HOST, &p, SG_R_NO_RULE, 0);
 	}
 }
 

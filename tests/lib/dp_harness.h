@@ -446,6 +446,7 @@ static inline void add_uplink(struct sg_policy *pol, const char *ifname, uint32_
 #define SLICE SLICEGUARD_PEER_SLICE
 #define APP SLICEGUARD_PEER_APP
 #define ANY SLICEGUARD_PEER_ANY
+#define HOST SLICEGUARD_PEER_HOST
 
 /*
  * Slices: 1 embb (10.1/16, fd00:1::/64, VLAN 100, TEIDs 0x1000-0x1fff,
@@ -654,9 +655,36 @@ static inline void make_netns(struct __test_metadata *_metadata, int *ifx)
 #define IIF(from) ((from) == FROM_HOST ? 0 : self->ifx[from])
 
 /*
+ * The host's own addresses in every fixture: one outside everything, the
+ * loopback ranges, the gateway address inside embb's UE pools and one
+ * inside a prefix the attack suite gives telemetry as an endpoint.
+ */
+static const struct {
+	const char *addr;
+	int len;
+} test_host_addrs[] = {
+	{ "198.51.100.254", 32 }, { "2001:db8:ffff::fe", 128 },
+	{ "127.0.0.0", 8 }, { "::1", 128 },
+	{ "10.1.0.1", 32 }, { "fd00:1::1", 128 },
+	{ "198.18.0.1", 32 },
+};
+
+static inline int set_test_host_addrs(struct sg_dp *dp)
+{
+	struct sg_host_prefix hp[sizeof(test_host_addrs) / sizeof(test_host_addrs[0])] = {};
+	size_t i;
+
+	for (i = 0; i < sizeof(hp) / sizeof(hp[0]); i++) {
+		prefix(&hp[i].prefix, test_host_addrs[i].addr, test_host_addrs[i].len);
+		hp[i].ifindex = 1;
+	}
+	return sg_dp_set_host_prefixes(dp, hp, i);
+}
+
+/*
  * What every fixture of these suites does first: a network namespace with
- * the test interfaces, a private data path, and the policy make_policy
- * writes, applied.
+ * the test interfaces, a private data path with the host's addresses, and
+ * the policy make_policy writes, applied.
  */
 static inline void dp_fixture_open(struct __test_metadata *_metadata, struct sg_dp **dp,
 				   struct sg_policy *pol, int *ifx,
@@ -668,6 +696,8 @@ static inline void dp_fixture_open(struct __test_metadata *_metadata, struct sg_
 	make_netns(_metadata, ifx);
 	err = sg_dp_open(&opts, dp);
 	ASSERT_EQ(0, err) TH_LOG("sg_dp_open: %s", strerror(-err));
+	err = set_test_host_addrs(*dp);
+	ASSERT_EQ(0, err) TH_LOG("host addresses: %s", sg_dp_errmsg(*dp));
 	make_policy(pol);
 	err = sg_dp_apply(*dp, pol);
 	ASSERT_EQ(0, err) TH_LOG("sg_dp_apply: %s (%s)", strerror(-err), sg_dp_errmsg(*dp));

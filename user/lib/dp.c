@@ -7,12 +7,14 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -831,6 +833,104 @@ int sg_dp_flush_state(struct sg_dp *dp)
 	clear_map(dp->skel->maps.sg_frags);
 	clear_map(dp->skel->maps.sg_buckets);
 	return 0;
+}
+
+/* ---- the host's own addresses ---- */
+
+static void host_key(const struct sg_prefix *p, void *key)
+{
+	struct sg_lpm6_key *k6 = key;
+	struct sg_lpm4_key *k4 = key;
+
+	if (p->family == AF_INET) {
+		k4->prefixlen = p->len;
+		memcpy(k4->addr, p->addr, 4);
+	} else {
+		k6->prefixlen = p->len;
+		memcpy(k6->addr, p->addr, 16);
+	}
+}
+
+static bool host_listed(const struct sg_host_prefix *prefixes, size_t n, int family,
+			const void *key)
+{
+	union { struct sg_lpm4_key k4; struct sg_lpm6_key k6; } k;
+	size_t i, size = family == AF_INET ? sizeof(k.k4) : sizeof(k.k6);
+
+	for (i = 0; i < n; i++) {
+		if (prefixes[i].prefix.family != family)
+			continue;
+		memset(&k, 0, sizeof(k));
+		host_key(&prefixes[i].prefix, &k);
+		if (!memcmp(&k, key, size))
+			return true;
+	}
+	return false;
+}
+
+static int host_family_set(struct sg_dp *dp, struct bpf_map *map, int family,
+			   const struct sg_host_prefix *prefixes, size_t n)
+{
+	union { struct sg_lpm4_key k4; struct sg_lpm6_key k6; } k, next;
+	int fd = bpf_map__fd(map);
+	bool more;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (prefixes[i].prefix.family != family)
+			continue;
+		memset(&k, 0, sizeof(k));
+		host_key(&prefixes[i].prefix, &k);
+		if (bpf_map_update_elem(fd, &k, &prefixes[i].ifindex, BPF_ANY))
+			return fail(dp, -errno, "host address map: %s", strerror(errno));
+	}
+	/* Deleting the current key would lose the walk: step first. */
+	more = !bpf_map_get_next_key(fd, NULL, &next);
+	while (more) {
+		k = next;
+		more = !bpf_map_get_next_key(fd, &k, &next);
+		if (!host_listed(prefixes, n, family, &k))
+			bpf_map_delete_elem(fd, &k);
+	}
+	return 0;
+}
+
+int sg_dp_set_host_prefixes(struct sg_dp *dp, const struct sg_host_prefix *prefixes, size_t n)
+{
+	size_t i, n4 = 0, n6 = 0;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		if (prefixes[i].prefix.family == AF_INET && prefixes[i].prefix.len <= 32)
+			n4++;
+		else if (prefixes[i].prefix.family == AF_INET6 && prefixes[i].prefix.len <= 128)
+			n6++;
+		else
+			return fail(dp, -EINVAL, "host prefix %zu: bad family or length", i);
+	}
+	if (n4 > SG_HOST_PREFIXES || n6 > SG_HOST_PREFIXES)
+		return fail(dp, -E2BIG, "%zu IPv4 and %zu IPv6 host prefixes, at most %d each",
+			    n4, n6, SG_HOST_PREFIXES);
+	err = host_family_set(dp, dp->skel->maps.sg_host4, AF_INET, prefixes, n);
+	if (!err)
+		err = host_family_set(dp, dp->skel->maps.sg_host6, AF_INET6, prefixes, n);
+	return err;
+}
+
+int sg_dp_sync_host(struct sg_dp *dp, size_t *n_out)
+{
+	struct sg_host_prefix *prefixes = NULL;
+	size_t n = 0;
+	int err;
+
+	err = sg_host_prefixes_read(&prefixes, &n);
+	if (err)
+		return fail(dp, err, "cannot read the local routing table: %s", strerror(-err));
+	err = sg_dp_set_host_prefixes(dp, prefixes, n);
+	free(prefixes);
+	if (!err && n_out)
+		*n_out = n;
+	return err;
 }
 
 /* Sum a per-CPU value of n u64 fields. */

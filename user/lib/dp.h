@@ -107,6 +107,27 @@ int sg_dp_poll_events(struct sg_dp *dp, sg_dp_event_fn fn, void *ctx, int timeou
 /* An fd to poll() for deny events, or a negative errno. */
 int sg_dp_events_fd(struct sg_dp *dp);
 
+/*
+ * The host's own addresses (the peer "host" of Documentation/datapath.rst):
+ * a prefix of the local routing table and the interface it is on.
+ */
+struct sg_host_prefix {
+	struct sg_prefix prefix;
+	uint32_t ifindex;
+};
+
+/* The RTN_LOCAL routes of the calling thread's network namespace; free() them. */
+int sg_host_prefixes_read(struct sg_host_prefix **prefixes, size_t *n);
+/*
+ * Make the data path's host addresses exactly prefixes: new ones are
+ * written before stale ones are removed, so an address that stays the
+ * host's is never missing in between. -E2BIG beyond SG_HOST_PREFIXES per
+ * family (nothing changed).
+ */
+int sg_dp_set_host_prefixes(struct sg_dp *dp, const struct sg_host_prefix *prefixes, size_t n);
+/* sg_host_prefixes_read() into sg_dp_set_host_prefixes(); n_out may be NULL. */
+int sg_dp_sync_host(struct sg_dp *dp, size_t *n_out);
+
 /* "NO_RULE" etc.; NULL for an unknown reason. */
 const char *sg_reason_name(unsigned int reason);
 bool sg_reason_passes(unsigned int reason);

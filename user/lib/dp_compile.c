@@ -450,6 +450,8 @@ static bool peer_ok(uint32_t kind, uint32_t id, bool dst)
 		return id && id <= SLICEGUARD_MAX_APP_ID;
 	case SLICEGUARD_PEER_ANY:
 		return dst && !id;
+	case SLICEGUARD_PEER_HOST:
+		return !id;
 	}
 	return false;
 }

@@ -64,6 +64,7 @@ struct agent {
 	struct attachment *att;
 	unsigned int n_att;
 	bool links_changed;
+	bool host_changed;	/* read the local routing table again */
 
 	/* declarative mode */
 	int inotify_fd;
@@ -78,6 +79,7 @@ void dp_stop(struct agent *a);
 int dp_apply(struct agent *a, struct sg_policy *p);
 void links_reconcile(struct agent *a);
 int dp_detach_all(struct agent *a);
+int host_reconcile(struct agent *a);
 
 /* attached.c */
 bool attached_in_kernel(int ifindex, enum attach_kind kind);
@@ -97,8 +99,10 @@ void genl_drain_ctrl(struct agent *a);
 void genl_drain_config(struct agent *a);
 
 /* rtnl.c */
+#define RTNL_LINKS	1U	/* interfaces may have come or gone */
+#define RTNL_HOST	2U	/* the host's own addresses may have changed */
 int rtnl_open(void);
-bool rtnl_drain(int fd);
+unsigned int rtnl_drain(int fd);
 
 /* plan.c: commands turning one policy into another */
 struct plan {

@@ -484,3 +484,24 @@ int dp_detach_all(struct agent *a)
 	sg_dp_close(a->dp);
 	return err;
 }
+
+/*
+ * The host's addresses or local routes changed: the data path's idea of
+ * "host" follows the kernel's local routing table. Until it has, a new
+ * address of the host is still "any" to the programs (Documentation/
+ * agent.rst, "The host's addresses").
+ */
+int host_reconcile(struct agent *a)
+{
+	size_t n;
+	int err;
+
+	err = sg_dp_sync_host(a->dp, &n);
+	if (err) {
+		log_err("cannot update the host's addresses: %s (retrying)", sg_dp_errmsg(a->dp));
+		return err;
+	}
+	a->host_changed = false;
+	log_info("host addresses: %zu local prefixes", n);
+	return 0;
+}

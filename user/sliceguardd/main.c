@@ -172,6 +172,10 @@ static int work(struct agent *a)
 	}
 	a->family_added = a->family_removed = false;
 
+	/* Before any apply: a rule naming the host must find its addresses. */
+	if (a->host_changed && host_reconcile(a))
+		err = -EAGAIN;
+
 	if (a->file_changed) {
 		a->file_changed = false;
 		/* A broken file is logged and ignored until it changes again. */
@@ -213,7 +217,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct agent a = { .pin_dir = DEFAULT_PIN_DIR, .inotify_fd = -1 };
+	struct agent a = { .pin_dir = DEFAULT_PIN_DIR, .inotify_fd = -1, .host_changed = true };
 	int level = LOG_NOTICE, sig_fd, rtnl_fd, opt, err;
 	bool detach = false;
 
@@ -307,6 +311,7 @@ int main(int argc, char **argv)
 				log_notice("SIGHUP: full resync");
 				a.resync = true;
 				a.links_changed = true;
+				a.host_changed = true;
 				if (a.policy_file)
 					a.file_changed = true;
 			} else if (sig) {
@@ -322,8 +327,14 @@ int main(int argc, char **argv)
 		}
 		if (pfd[1].revents)
 			genl_drain_ctrl(&a);
-		if (pfd[2].revents && rtnl_drain(rtnl_fd))
-			a.links_changed = true;
+		if (pfd[2].revents) {
+			unsigned int changed = rtnl_drain(rtnl_fd);
+
+			if (changed & RTNL_LINKS)
+				a.links_changed = true;
+			if (changed & RTNL_HOST)
+				a.host_changed = true;
+		}
 		if (pfd[3].revents && read_policy_watch(a.inotify_fd, a.policy_file))
 			a.file_changed = true;
 		if (pfd[4].revents && a.mc_sk)

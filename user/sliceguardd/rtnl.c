@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Interface appearance: a plain NETLINK_ROUTE socket in RTNLGRP_LINK. The
- * agent does not need the details of a link message: any new or removed
- * link (or a lost message) makes it compare the interfaces its policy names
- * with the ones that exist now, which is both simpler and immune to missed
- * events.
+ * Interface appearance and the host's own addresses: a plain NETLINK_ROUTE
+ * socket in the link, address and route groups. The agent does not need
+ * the details of a message: any new or removed link (or a lost message)
+ * makes it compare the interfaces its policy names with the ones that exist
+ * now, any change of an address or of the local routing table makes it read
+ * that table again. Both are simpler than tracking deltas and immune to
+ * missed events.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -21,7 +23,8 @@ int rtnl_open(void)
 {
 	struct sockaddr_nl sa = {
 		.nl_family = AF_NETLINK,
-		.nl_groups = RTMGRP_LINK,
+		.nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR |
+			     RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE,
 	};
 	int fd;
 
@@ -38,14 +41,31 @@ int rtnl_open(void)
 	return fd;
 }
 
+/* Whether a route message is about the local routing table. */
+static bool local_table(const struct nlmsghdr *nlh)
+{
+	const struct rtmsg *rtm = NLMSG_DATA(nlh);
+	int len = nlh->nlmsg_len - NLMSG_LENGTH(sizeof(*rtm));
+	unsigned int table = rtm->rtm_table;
+	struct rtattr *rta;
+
+	if (len < 0)
+		return false;
+	for (rta = RTM_RTA(rtm); RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
+		if (rta->rta_type == RTA_TABLE && RTA_PAYLOAD(rta) >= 4)
+			memcpy(&table, RTA_DATA(rta), 4);
+	return table == RT_TABLE_LOCAL;
+}
+
 /*
- * Read every queued message. Return true when links may have changed: a
- * link was added or removed, or the socket overran and messages were lost.
+ * Read every queued message. Return RTNL_LINKS when links may have changed
+ * (a link was added or removed), RTNL_HOST when the host's addresses may
+ * have; both when the socket overran and messages were lost.
  */
-bool rtnl_drain(int fd)
+unsigned int rtnl_drain(int fd)
 {
 	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
-	bool changed = false;
+	unsigned int changed = 0;
 
 	for (;;) {
 		struct nlmsghdr *nlh;
@@ -56,8 +76,8 @@ bool rtnl_drain(int fd)
 			if (errno == EINTR)
 				continue;
 			if (errno == ENOBUFS) {
-				log_info("rtnetlink overrun, rescanning interfaces");
-				changed = true;
+				log_info("rtnetlink overrun, rescanning interfaces and addresses");
+				changed = RTNL_LINKS | RTNL_HOST;
 				continue;
 			}
 			if (errno != EAGAIN)
@@ -66,9 +86,21 @@ bool rtnl_drain(int fd)
 		}
 		for (nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, len);
 		     nlh = NLMSG_NEXT(nlh, len)) {
-			if (nlh->nlmsg_type == RTM_NEWLINK ||
-			    nlh->nlmsg_type == RTM_DELLINK)
-				changed = true;
+			switch (nlh->nlmsg_type) {
+			case RTM_NEWLINK:
+			case RTM_DELLINK:
+				changed |= RTNL_LINKS;
+				break;
+			case RTM_NEWADDR:
+			case RTM_DELADDR:
+				changed |= RTNL_HOST;
+				break;
+			case RTM_NEWROUTE:
+			case RTM_DELROUTE:
+				if (local_table(nlh))
+					changed |= RTNL_HOST;
+				break;
+			}
 		}
 	}
 }
