@@ -636,6 +636,12 @@ static int slg_parse_app(struct slg_app *app, struct slg_req_attrs *req)
 	return 0;
 }
 
+/* Slices and apps are objects with an id; any and host name none. */
+static bool slg_peer_has_id(u32 kind)
+{
+	return kind == SLICEGUARD_PEER_SLICE || kind == SLICEGUARD_PEER_APP;
+}
+
 static int slg_parse_rule(struct slg_rule *r, struct genl_info *info)
 {
 	struct nlattr **tb = info->attrs;
@@ -648,22 +654,40 @@ static int slg_parse_rule(struct slg_rule *r, struct genl_info *info)
 				    "src cannot be any");
 		return -EINVAL;
 	}
-	if (GENL_REQ_ATTR_CHECK(info, SLICEGUARD_A_RULE_SRC_ID) ||
-	    GENL_REQ_ATTR_CHECK(info, SLICEGUARD_A_RULE_DST_KIND))
-		return -EINVAL;
-	r->src_id = nla_get_u32(tb[SLICEGUARD_A_RULE_SRC_ID]);
-	r->dst_kind = nla_get_u32(tb[SLICEGUARD_A_RULE_DST_KIND]);
-	if (r->dst_kind == SLICEGUARD_PEER_ANY) {
-		if (tb[SLICEGUARD_A_RULE_DST_ID]) {
-			NL_SET_ERR_MSG_ATTR(info->extack,
-					    tb[SLICEGUARD_A_RULE_DST_ID],
-					    "dst-id not allowed with dst any");
+	if (slg_peer_has_id(r->src_kind)) {
+		if (GENL_REQ_ATTR_CHECK(info, SLICEGUARD_A_RULE_SRC_ID))
 			return -EINVAL;
-		}
-	} else {
+		r->src_id = nla_get_u32(tb[SLICEGUARD_A_RULE_SRC_ID]);
+	} else if (tb[SLICEGUARD_A_RULE_SRC_ID]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SLICEGUARD_A_RULE_SRC_ID],
+				    "src-id not allowed with src host");
+		return -EINVAL;
+	}
+	if (GENL_REQ_ATTR_CHECK(info, SLICEGUARD_A_RULE_DST_KIND))
+		return -EINVAL;
+	r->dst_kind = nla_get_u32(tb[SLICEGUARD_A_RULE_DST_KIND]);
+	/*
+	 * The data path sees the host as a sender only where it delivers to
+	 * an app; what the host sends toward UEs or beyond leaves on uplinks,
+	 * where no program decides, so such a rule could never be enforced.
+	 */
+	if (r->src_kind == SLICEGUARD_PEER_HOST &&
+	    r->dst_kind != SLICEGUARD_PEER_APP) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SLICEGUARD_A_RULE_DST_KIND],
+				    "src host only toward an app");
+		return -EINVAL;
+	}
+	if (slg_peer_has_id(r->dst_kind)) {
 		if (GENL_REQ_ATTR_CHECK(info, SLICEGUARD_A_RULE_DST_ID))
 			return -EINVAL;
 		r->dst_id = nla_get_u32(tb[SLICEGUARD_A_RULE_DST_ID]);
+	} else if (tb[SLICEGUARD_A_RULE_DST_ID]) {
+		NL_SET_ERR_MSG_ATTR_FMT(info->extack,
+					tb[SLICEGUARD_A_RULE_DST_ID],
+					"dst-id not allowed with dst %s",
+					r->dst_kind == SLICEGUARD_PEER_ANY ?
+					"any" : "host");
+		return -EINVAL;
 	}
 	r->rate_bytes = slg_get_u64(tb[SLICEGUARD_A_RULE_RATE_BYTES]);
 	r->burst_bytes = slg_get_u64(tb[SLICEGUARD_A_RULE_BURST_BYTES]);
@@ -861,9 +885,10 @@ static int slg_fill_app(struct sk_buff *skb, const struct slg_app *app)
 static int slg_fill_rule(struct sk_buff *skb, const struct slg_rule *r)
 {
 	if (nla_put_u32(skb, SLICEGUARD_A_RULE_SRC_KIND, r->src_kind) ||
-	    nla_put_u32(skb, SLICEGUARD_A_RULE_SRC_ID, r->src_id) ||
+	    (slg_peer_has_id(r->src_kind) &&
+	     nla_put_u32(skb, SLICEGUARD_A_RULE_SRC_ID, r->src_id)) ||
 	    nla_put_u32(skb, SLICEGUARD_A_RULE_DST_KIND, r->dst_kind) ||
-	    (r->dst_kind != SLICEGUARD_PEER_ANY &&
+	    (slg_peer_has_id(r->dst_kind) &&
 	     nla_put_u32(skb, SLICEGUARD_A_RULE_DST_ID, r->dst_id)) ||
 	    nla_put_u8(skb, SLICEGUARD_A_RULE_PROTO, r->proto) ||
 	    nla_put_u16(skb, SLICEGUARD_A_RULE_PORT_FIRST, r->port_first) ||
@@ -1139,7 +1164,7 @@ static int slg_check_peer(struct slg_policy *pol, struct slg_policy *committed,
 	enum slg_kind obj_kind;
 	struct slg_obj *gone;
 
-	if (kind == SLICEGUARD_PEER_ANY)
+	if (!slg_peer_has_id(kind))
 		return 0;
 	obj_kind = kind == SLICEGUARD_PEER_SLICE ? SLG_SLICE : SLG_APP;
 	if (slg_policy_find(pol, obj_kind, &ident))

@@ -107,9 +107,9 @@ struct slg_app {
 struct slg_rule {
 	struct slg_obj obj;
 	u32 src_kind;
-	u32 src_id;
+	u32 src_id;		/* 0 when src_kind is SLICEGUARD_PEER_HOST */
 	u32 dst_kind;
-	u32 dst_id;		/* 0 when dst_kind is SLICEGUARD_PEER_ANY */
+	u32 dst_id;		/* 0 when dst_kind is any or host */
 	u8 proto;
 	u16 port_first;
 	u16 port_last;

@@ -164,6 +164,40 @@ TEST(rule_round_trip)
 	nlmsg_free(msg);
 }
 
+/* The host names no object: neither src-id nor dst-id goes with it. */
+TEST(rule_with_host_round_trip)
+{
+	struct nl_msg *msg = sg_nl_msg(&fake_nl, SLICEGUARD_CMD_RULE_NEW, 0);
+	struct sg_nl_object obj;
+	struct sg_rule r = {
+		.src_kind = SLICEGUARD_PEER_HOST, .dst_kind = SLICEGUARD_PEER_APP,
+		.dst_id = 7, .proto = 6, .port_first = 1883, .port_last = 1883,
+	};
+
+	ASSERT_NE(NULL, msg);
+	ASSERT_EQ(0, sg_nl_put_rule(msg, &r));
+	EXPECT_EQ(NULL, find_attr(msg, SLICEGUARD_A_RULE_SRC_ID));
+	EXPECT_EQ(SLICEGUARD_PEER_HOST,
+		  nla_get_u32(find_attr(msg, SLICEGUARD_A_RULE_SRC_KIND)));
+	EXPECT_EQ(7, nla_get_u32(find_attr(msg, SLICEGUARD_A_RULE_DST_ID)));
+	ASSERT_EQ(0, sg_nl_parse(nlmsg_hdr(msg), &obj));
+	EXPECT_EQ(0, memcmp(&r, &obj.rule, sizeof(r)));
+	nlmsg_free(msg);
+
+	msg = sg_nl_msg(&fake_nl, SLICEGUARD_CMD_RULE_NEW, 0);
+	ASSERT_NE(NULL, msg);
+	r = (struct sg_rule){
+		.src_kind = SLICEGUARD_PEER_SLICE, .src_id = 3,
+		.dst_kind = SLICEGUARD_PEER_HOST, .port_last = 65535,
+	};
+	ASSERT_EQ(0, sg_nl_put_rule(msg, &r));
+	EXPECT_EQ(3, nla_get_u32(find_attr(msg, SLICEGUARD_A_RULE_SRC_ID)));
+	EXPECT_EQ(NULL, find_attr(msg, SLICEGUARD_A_RULE_DST_ID));
+	ASSERT_EQ(0, sg_nl_parse(nlmsg_hdr(msg), &obj));
+	EXPECT_EQ(0, memcmp(&r, &obj.rule, sizeof(r)));
+	nlmsg_free(msg);
+}
+
 TEST(uplink_round_trip_and_keys)
 {
 	struct nl_msg *msg = sg_nl_msg(&fake_nl, SLICEGUARD_CMD_UPLINK_SET, 0);

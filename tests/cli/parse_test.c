@@ -268,6 +268,23 @@ TEST(app_and_rule_examples)
 	EXPECT_EQ(0, cmd.rule.port_first);
 	EXPECT_EQ(65535, cmd.rule.port_last);
 
+	/* The host is named by its kind alone, as source and as destination. */
+	ASSERT_EQ(0, parse("rule add from host to app telemetry proto tcp port 1883",
+			   &policy, &cmd, err, sizeof(err)));
+	EXPECT_EQ(SLICEGUARD_PEER_HOST, cmd.rule.src_kind);
+	EXPECT_EQ(0, cmd.rule.src_id);
+	EXPECT_EQ(SLICEGUARD_PEER_APP, cmd.rule.dst_kind);
+	EXPECT_EQ(7, cmd.rule.dst_id);
+	ASSERT_EQ(0, parse("rule add from slice iot to host proto udp port 53", &policy,
+			   &cmd, err, sizeof(err)));
+	EXPECT_EQ(SLICEGUARD_PEER_SLICE, cmd.rule.src_kind);
+	EXPECT_EQ(3, cmd.rule.src_id);
+	EXPECT_EQ(SLICEGUARD_PEER_HOST, cmd.rule.dst_kind);
+	EXPECT_EQ(0, cmd.rule.dst_id);
+	ASSERT_EQ(0, parse("rule add from app 7 to h", &policy, &cmd, err, sizeof(err)));
+	EXPECT_EQ(SLICEGUARD_PEER_APP, cmd.rule.src_kind);
+	EXPECT_EQ(SLICEGUARD_PEER_HOST, cmd.rule.dst_kind);
+
 	ASSERT_EQ(0, parse("uplink add dev eth1 mode ip unsliced drop", &policy, &cmd,
 			   err, sizeof(err)));
 	EXPECT_STREQ("eth1", cmd.uplink.ifname);
@@ -352,6 +369,8 @@ static const struct bad_line bad_lines[] = {
 	{ "rule add from slice 1", -EINVAL, "missing \"to\"" },
 	{ "rule add to any", -EINVAL, "missing \"from\"" },
 	{ "rule add from any to any", -EINVAL, "unknown argument \"any\"" },
+	{ "rule add from host 3 to app 7", -EINVAL, "unknown argument \"3\"" },
+	{ "rule add from slice 1 to host 1", -EINVAL, "unknown argument \"1\"" },
 	{ "rule add from app nosuch to any", -ENOENT, "app \"nosuch\" not found" },
 	{ "rule add from slice 1 to", -EINVAL, "missing value after \"to\"" },
 	{ "rule set from slice 1 to any", -EINVAL, "missing \"id\"" },
@@ -408,6 +427,11 @@ static const struct bad_line bad_applies[] = {
 	{ "rule add from slice iot to app 99", -ENOENT, "dst app 99 not found" },
 	{ "rule add from slice 5 to any", -ENOENT, "src slice 5 not found" },
 	{ "rule add from slice iot to any port 80", -EINVAL, "ports need tcp, udp or sctp" },
+	{ "rule add from host to slice iot", -EINVAL, "src host only toward an app" },
+	{ "rule add from host to any", -EINVAL, "src host only toward an app" },
+	{ "rule add from host to host", -EINVAL, "src host only toward an app" },
+	{ "rule add from host to app 99", -ENOENT, "dst app 99 not found" },
+	{ "rule add from slice 5 to host", -ENOENT, "src slice 5 not found" },
 	{ "rule add id 1 from slice iot to any", -EEXIST, "rule exists" },
 	{ "rule del 42", -ENOENT, "rule not found" },
 	{ "uplink add dev eth1", -EEXIST, "uplink exists" },
@@ -467,6 +491,56 @@ TEST(apply_integrity)
 	sg_policy_free(&policy);
 }
 
+/* Rules with the host: what the module accepts and refuses, in its words. */
+TEST(host_rules)
+{
+	struct sg_command cmd = { .object = SG_OBJECT_RULE, .verb = SG_VERB_ADD };
+	struct sg_policy policy;
+	char err[256];
+
+	sg_policy_init(&policy);
+	ASSERT_EQ(0, run(&policy, "slice add iot id 3 sst 3", err, sizeof(err)));
+	ASSERT_EQ(0, run(&policy, "app add telemetry id 7 slice iot addr 10.99.0.7",
+			 err, sizeof(err)));
+	ASSERT_EQ(0, run(&policy, "rule add from slice iot to host proto udp port 53",
+			 err, sizeof(err)));
+	ASSERT_EQ(0, run(&policy, "rule add from app telemetry to host", err, sizeof(err)));
+	ASSERT_EQ(0, run(&policy, "rule add from host to app telemetry proto tcp port 1883",
+			 err, sizeof(err)));
+	ASSERT_EQ(3, policy.n_rules);
+	EXPECT_EQ(SLICEGUARD_PEER_HOST, policy.rules[0].dst_kind);
+	EXPECT_EQ(SLICEGUARD_PEER_HOST, policy.rules[2].src_kind);
+	EXPECT_EQ(0, policy.rules[2].src_id);
+
+	EXPECT_EQ(-EEXIST, run(&policy, "rule add from host to app 7 proto tcp port 1883",
+			       err, sizeof(err)));
+	EXPECT_STREQ("duplicate of rule 3", err);
+	EXPECT_EQ(-EEXIST, run(&policy, "rule add from slice 3 to host proto udp port 53",
+			       err, sizeof(err)));
+	EXPECT_STREQ("duplicate of rule 1", err);
+
+	/* The host has no id; only a caller filling sg_rule itself can give one. */
+	cmd.rule = (struct sg_rule){ .src_kind = SLICEGUARD_PEER_HOST, .src_id = 3,
+				     .dst_kind = SLICEGUARD_PEER_APP, .dst_id = 7,
+				     .port_last = 65535 };
+	EXPECT_EQ(-EINVAL, sg_policy_apply(&policy, &cmd, err, sizeof(err)));
+	EXPECT_STREQ("src-id not allowed with src host", err);
+	cmd.rule = (struct sg_rule){ .src_kind = SLICEGUARD_PEER_SLICE, .src_id = 3,
+				     .dst_kind = SLICEGUARD_PEER_HOST, .dst_id = 7,
+				     .port_last = 65535 };
+	EXPECT_EQ(-EINVAL, sg_policy_apply(&policy, &cmd, err, sizeof(err)));
+	EXPECT_STREQ("dst-id not allowed with dst host", err);
+	EXPECT_EQ(3, policy.n_rules);
+
+	/* Rules with the host still hold their slice or app. */
+	EXPECT_EQ(-EBUSY, run(&policy, "app del telemetry", err, sizeof(err)));
+	EXPECT_STREQ("app telemetry used by rule 2", err);
+	ASSERT_EQ(0, run(&policy, "rule del 2", err, sizeof(err)));
+	EXPECT_EQ(-EBUSY, run(&policy, "app del telemetry", err, sizeof(err)));
+	EXPECT_STREQ("app telemetry used by rule 3", err);
+	sg_policy_free(&policy);
+}
+
 TEST(parse_file_good)
 {
 	struct sg_policy policy;
@@ -483,6 +557,7 @@ TEST(parse_file_good)
 		"dev veth-telem\n"
 		"rule add from slice iot to app telemetry proto tcp port 1883\n"
 		"rule add from slice embb to any\n"
+		"rule add from host to app telemetry proto tcp port 1883\n"
 		"uplink add dev eth1 mode ip unsliced drop");
 	ASSERT_NE(NULL, path);
 	sg_policy_init(&policy);
@@ -492,11 +567,12 @@ TEST(parse_file_good)
 	EXPECT_EQ(42, policy.generation);
 	EXPECT_EQ(2, policy.n_slices);
 	EXPECT_EQ(1, policy.n_apps);
-	EXPECT_EQ(2, policy.n_rules);
+	EXPECT_EQ(3, policy.n_rules);
 	ASSERT_EQ(1, policy.n_uplinks);
 	EXPECT_STREQ("eth1", policy.uplinks[0].ifname);
 	EXPECT_EQ(2, policy.rules[1].id);
 	EXPECT_EQ(SLICEGUARD_PEER_ANY, policy.rules[1].dst_kind);
+	EXPECT_EQ(SLICEGUARD_PEER_HOST, policy.rules[2].src_kind);
 	EXPECT_EQ(7, sg_policy_app_by_id(&policy, 7)->id);
 	EXPECT_EQ(6250000, sg_policy_slice_by_id(&policy, 3)->rate_bytes);
 	unlink(path);
@@ -518,6 +594,8 @@ TEST(parse_file_errors)
 		  "line 2: only add commands belong in a policy file" },
 		{ "app add t id 1 slice a addr 10.0.0.1\n", -ENOENT,
 		  "line 1: slice \"a\" not found" },
+		{ "slice add a id 1 sst 1\nrule add from host to slice a\n", -EINVAL,
+		  "line 2: src host only toward an app" },
 	};
 	struct sg_policy policy;
 	char err[256], *path;

@@ -83,7 +83,7 @@ tap_check "help exits 0 and lists every object" \
 tap_check "object help: slice help names its keywords" \
 	bash -c 'slicectl slice help | grep -q "ue-rate RATE"'
 tap_check "object help: rule help (abbreviated \"ru h\")" \
-	bash -c 'slicectl ru h | grep -q "from { slice | app }"'
+	bash -c 'slicectl ru h | grep -q "from { slice { NAME | ID } | app { NAME | ID } | host }"'
 check_error "unknown object" 'unknown argument "frob"' slicectl frob
 check_error "unknown option" 'unknown argument "-frob"' slicectl -frob slice show
 check_error "ambiguous command" 'ambiguous argument "s"' slicectl slice s
@@ -217,6 +217,24 @@ check_error "app in use by a rule" "app telemetry used by rule 1" sc app del tel
 check_error "rule del of a missing rule" "rule not found" sc rule del 99
 tap_check "rule del" sc rule del 1
 check_json "one rule left" '[.[].id] == [5]' sc -j rule show
+tap_check "rule from a slice to the host" sc rule add from slice iot to host proto udp port 53
+check_json "rule to the host has no dst-id" \
+	'.[0] as $r | $r.id == 1 and $r["src-kind"] == "slice" and $r["src-id"] == 3 and
+	 $r["dst-kind"] == "host" and ($r | has("dst-id") | not)' sc -j rule show 1
+tap_check "rule from the host to an app" \
+	sc rule add id 7 from host to app telemetry proto tcp port 1883
+check_json "rule from the host has no src-id" \
+	'.[0] as $r | $r["src-kind"] == "host" and ($r | has("src-id") | not) and
+	 $r["dst-kind"] == "app" and $r["dst-id"] == 7' sc -j rule show 7
+check_output "rule with the host, text" \
+	"$(printf '%s\n' "rule id 1 from slice 3 to host proto udp port 53 generation 8" \
+		"rule id 7 from host to app 7 proto tcp port 1883 generation 9")" \
+	bash -c "slicectl -n $NS rule show 1; slicectl -n $NS rule show 7"
+check_error "the host sends only toward an app" "src host only toward an app" \
+	sc rule add from host to slice iot
+check_error "nor toward any" "src host only toward an app" sc rule add from host to any
+check_error "the host takes no name (parser)" 'unknown argument "x"' \
+	sc rule add from host x to app telemetry
 
 # ---- uplink ----
 fresh_ns

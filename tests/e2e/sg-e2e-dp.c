@@ -13,6 +13,8 @@
  *
  *   counters      one JSON object: reason, slice, app and rule counters
  *   apply FILE    replace the policy by FILE's; prints "ok" or "error: ..."
+ *   host          read the host's addresses again (the agent does so on
+ *                 rtnetlink events); prints "ok" or "error: ..."
  *
  * End of input detaches everything and exits: the instance is private, so
  * nothing outlives the process.
@@ -197,6 +199,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sg-e2e-dp: open: %s\n", strerror(-ret));
 		return 1;
 	}
+	ret = sg_dp_sync_host(e.dp, NULL);
+	if (ret) {
+		fprintf(stderr, "sg-e2e-dp: %s\n", sg_dp_errmsg(e.dp));
+		return 1;
+	}
 	ret = sg_dp_apply(e.dp, &e.policy);
 	if (ret) {
 		fprintf(stderr, "sg-e2e-dp: apply: %s (%s)\n", strerror(-ret),
@@ -218,6 +225,12 @@ int main(int argc, char **argv)
 			ret = apply_file(&e, line + 6);
 			if (ret)
 				printf("error: %s\n", strerror(-ret));
+			else
+				printf("ok\n");
+		} else if (!strcmp(line, "host")) {
+			ret = sg_dp_sync_host(e.dp, NULL);
+			if (ret)
+				printf("error: %s\n", sg_dp_errmsg(e.dp));
 			else
 				printf("ok\n");
 		} else if (line[0]) {

@@ -1076,7 +1076,7 @@ TEST_F(policy, missing_required_attributes)
 	sg_nest_end(m, nest);
 	EXPECT_MISSING(nl, m, SLICEGUARD_A_ENDPOINT_PREFIX, off);
 
-	/* rule: src-kind, src-id, dst-kind, dst-id unless dst is any */
+	/* rule: src-kind, src-id, dst-kind, dst-id (any and host: see host_peer) */
 	m = sg_msg(nl, SLICEGUARD_CMD_RULE_NEW, 0);
 	sg_put_u32(m, SLICEGUARD_A_RULE_SRC_ID, 1);
 	sg_put_u32(m, SLICEGUARD_A_RULE_DST_KIND, SLICEGUARD_PEER_ANY);
@@ -1212,13 +1212,14 @@ struct rule_offs {
 	uint32_t src_kind, src_id, dst_kind, dst_id;
 };
 
-static struct nl_msg *rule_msg(struct sg_nl *nl, uint32_t sk, uint32_t si,
+/* A rule-new with the ids as given; a negative id leaves the attribute out. */
+static struct nl_msg *rule_msg(struct sg_nl *nl, uint32_t sk, int64_t si,
 			       uint32_t dk, int64_t di, struct rule_offs *o)
 {
 	struct nl_msg *m = sg_msg(nl, SLICEGUARD_CMD_RULE_NEW, 0);
 
 	o->src_kind = sg_put_u32(m, SLICEGUARD_A_RULE_SRC_KIND, sk);
-	o->src_id = sg_put_u32(m, SLICEGUARD_A_RULE_SRC_ID, si);
+	o->src_id = si >= 0 ? sg_put_u32(m, SLICEGUARD_A_RULE_SRC_ID, si) : 0;
 	o->dst_kind = sg_put_u32(m, SLICEGUARD_A_RULE_DST_KIND, dk);
 	o->dst_id = di >= 0 ? sg_put_u32(m, SLICEGUARD_A_RULE_DST_ID, di) : 0;
 	return m;
@@ -1884,6 +1885,110 @@ TEST_F(store, every_committed_change_is_notified)
 	EXPECT_OBJ_NTF(mon, SLICEGUARD_CMD_SLICE_NTF, SLICEGUARD_CHANGE_DEL, 13, slice_text(&iot));
 	EXPECT_COMMIT_NTF(mon, 13, 1, me);
 	EXPECT_NO_NTF(mon);
+}
+
+/*
+ * The host as a peer: a destination of slices and apps, a source only
+ * toward an app (the one place the data path sees it send), never with an
+ * id, in requests as in replies, dumps and notifications.
+ */
+TEST_F(policy, host_peer)
+{
+	struct sg_nl *nl = self->nl, *mon = self->mon;
+	struct sg_rule to_host = {
+		.src_kind = SLICEGUARD_PEER_SLICE, .src_id = 1,
+		.dst_kind = SLICEGUARD_PEER_HOST, .proto = 17,
+		.has_ports = true, .port_first = 53, .port_last = 53,
+	};
+	struct sg_rule app_to_host = {
+		.src_kind = SLICEGUARD_PEER_APP, .src_id = 10,
+		.dst_kind = SLICEGUARD_PEER_HOST,
+	};
+	struct sg_rule from_host = {
+		.src_kind = SLICEGUARD_PEER_HOST, .dst_kind = SLICEGUARD_PEER_APP,
+		.dst_id = 11, .proto = 6,
+		.has_ports = true, .port_first = 443, .port_last = 443,
+	};
+	struct sg_rule want[3] = { to_host, app_to_host, from_host };
+	/* 3, 4, 5 are taken: the kernel picks 1, 2 and 6 */
+	const uint32_t ids[3] = { 1, 2, 6 }, dump_idx[3] = { 0, 1, 5 };
+	struct rule_offs ro;
+	struct sg_reply n;
+	struct nl_msg *m;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		ASSERT_DO(nl, rule_new(nl, &want[i]));
+		want[i].id = ids[i];
+		EXPECT_STREQ(rule_text(&want[i]),
+			     reply_text(&nl->reply, SLICEGUARD_CMD_RULE_GET));
+		EXPECT_EQ(want[i].src_kind,
+			  sg_get(&nl->reply, SLICEGUARD_A_RULE_SRC_KIND, 99));
+		EXPECT_EQ(want[i].dst_kind,
+			  sg_get(&nl->reply, SLICEGUARD_A_RULE_DST_KIND, 99));
+		/* ids only for slices and apps */
+		EXPECT_EQ(want[i].src_kind == SLICEGUARD_PEER_HOST,
+			  !sg_attr(&nl->reply, SLICEGUARD_A_RULE_SRC_ID));
+		EXPECT_EQ(want[i].dst_kind == SLICEGUARD_PEER_HOST,
+			  !sg_attr(&nl->reply, SLICEGUARD_A_RULE_DST_ID));
+
+		ASSERT_EQ(0, sg_ntf_pop(mon, &n, SG_NTF_TIMEOUT_MS));
+		EXPECT_EQ(SLICEGUARD_CMD_RULE_NTF, n.cmd);
+		EXPECT_STREQ(rule_text(&want[i]), reply_text(&n, n.cmd));
+		EXPECT_EQ(want[i].src_kind == SLICEGUARD_PEER_HOST,
+			  !sg_attr(&n, SLICEGUARD_A_RULE_SRC_ID));
+		EXPECT_EQ(want[i].dst_kind == SLICEGUARD_PEER_HOST,
+			  !sg_attr(&n, SLICEGUARD_A_RULE_DST_ID));
+		sg_reply_free(&n);
+		EXPECT_COMMIT_NTF(mon, POPULATED_GEN + 1 + i, 1, nl->portid);
+	}
+
+	ASSERT_EQ(0, sg_dump(nl, SLICEGUARD_CMD_RULE_GET));
+	ASSERT_EQ(6, nl->dump.n);
+	for (i = 0; i < 3; i++) {
+		const struct sg_reply *r = &nl->dump.r[dump_idx[i]];
+
+		EXPECT_STREQ(rule_text(&want[i]), reply_text(r, SLICEGUARD_CMD_RULE_GET));
+		EXPECT_EQ(want[i].src_kind == SLICEGUARD_PEER_HOST,
+			  !sg_attr(r, SLICEGUARD_A_RULE_SRC_ID));
+		EXPECT_EQ(want[i].dst_kind == SLICEGUARD_PEER_HOST,
+			  !sg_attr(r, SLICEGUARD_A_RULE_DST_ID));
+	}
+
+	/* the host only sends toward an app */
+	m = rule_msg(nl, SLICEGUARD_PEER_HOST, -1, SLICEGUARD_PEER_SLICE, 1, &ro);
+	EXPECT_REJECT(nl, m, EINVAL, "src host only toward an app", ro.dst_kind);
+	m = rule_msg(nl, SLICEGUARD_PEER_HOST, -1, SLICEGUARD_PEER_ANY, -1, &ro);
+	EXPECT_REJECT(nl, m, EINVAL, "src host only toward an app", ro.dst_kind);
+	m = rule_msg(nl, SLICEGUARD_PEER_HOST, -1, SLICEGUARD_PEER_HOST, -1, &ro);
+	EXPECT_REJECT(nl, m, EINVAL, "src host only toward an app", ro.dst_kind);
+	/* the host has no id, not even 0 */
+	m = rule_msg(nl, SLICEGUARD_PEER_HOST, 11, SLICEGUARD_PEER_APP, 10, &ro);
+	EXPECT_REJECT(nl, m, EINVAL, "src-id not allowed with src host", ro.src_id);
+	m = rule_msg(nl, SLICEGUARD_PEER_HOST, 0, SLICEGUARD_PEER_APP, 10, &ro);
+	EXPECT_REJECT(nl, m, EINVAL, "src-id not allowed with src host", ro.src_id);
+	m = rule_msg(nl, SLICEGUARD_PEER_SLICE, 3, SLICEGUARD_PEER_HOST, 1, &ro);
+	EXPECT_REJECT(nl, m, EINVAL, "dst-id not allowed with dst host", ro.dst_id);
+	m = rule_msg(nl, SLICEGUARD_PEER_APP, 11, SLICEGUARD_PEER_HOST, 0, &ro);
+	EXPECT_REJECT(nl, m, EINVAL, "dst-id not allowed with dst host", ro.dst_id);
+	/* slices and apps still need theirs */
+	m = rule_msg(nl, SLICEGUARD_PEER_APP, -1, SLICEGUARD_PEER_HOST, -1, &ro);
+	EXPECT_MISSING(nl, m, SLICEGUARD_A_RULE_SRC_ID, 0);
+	m = rule_msg(nl, SLICEGUARD_PEER_HOST, -1, SLICEGUARD_PEER_APP, -1, &ro);
+	EXPECT_MISSING(nl, m, SLICEGUARD_A_RULE_DST_ID, 0);
+	m = rule_msg(nl, SLICEGUARD_PEER_HOST, -1, SLICEGUARD_PEER_APP, 12, &ro);
+	EXPECT_REJECT(nl, m, ENOENT, "dst app 12 not found", ro.dst_id);
+	/* the same flow is a duplicate, with or without ids */
+	EXPECT_REJECT(nl, rule_new(nl, &from_host), EEXIST, "duplicate of rule 6", 0);
+	EXPECT_REJECT(nl, rule_new(nl, &to_host), EEXIST, "duplicate of rule 1", 0);
+	EXPECT_NO_NTF(mon);
+	EXPECT_EQ(6, policy_attr(nl, SLICEGUARD_A_POLICY_N_RULES));
+	EXPECT_EQ(POPULATED_GEN + 3, sg_generation(nl));
+
+	/* a rule with the host still holds its slice or app */
+	ASSERT_DO(nl, sg_key_msg(nl, SLICEGUARD_CMD_RULE_DEL, SLICEGUARD_A_RULE_ID, 3));
+	__EXPECT_REJECT(nl, sg_key_msg(nl, SLICEGUARD_CMD_APP_DEL, SLICEGUARD_A_APP_ID, 10),
+			EBUSY, "app telemetry used by rule 2", __x.offs == FIRST_ATTR_OFFS);
 }
 
 TEST_F(policy, nothing_is_notified_for_failed_ops_or_reads)

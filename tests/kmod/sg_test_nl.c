@@ -524,6 +524,12 @@ struct nl_msg *sg_app_msg(struct sg_nl *nl, uint8_t cmd, int flags, const struct
 	return m;
 }
 
+/* Slices and apps are named by an id; any and host by none. */
+static bool peer_has_id(uint32_t kind)
+{
+	return kind == SLICEGUARD_PEER_SLICE || kind == SLICEGUARD_PEER_APP;
+}
+
 struct nl_msg *sg_rule_msg(struct sg_nl *nl, uint8_t cmd, int flags, const struct sg_rule *r)
 {
 	struct nl_msg *m = sg_msg(nl, cmd, flags);
@@ -531,9 +537,10 @@ struct nl_msg *sg_rule_msg(struct sg_nl *nl, uint8_t cmd, int flags, const struc
 	if (r->id)
 		sg_put_u32(m, SLICEGUARD_A_RULE_ID, r->id);
 	sg_put_u32(m, SLICEGUARD_A_RULE_SRC_KIND, r->src_kind);
-	sg_put_u32(m, SLICEGUARD_A_RULE_SRC_ID, r->src_id);
+	if (peer_has_id(r->src_kind))
+		sg_put_u32(m, SLICEGUARD_A_RULE_SRC_ID, r->src_id);
 	sg_put_u32(m, SLICEGUARD_A_RULE_DST_KIND, r->dst_kind);
-	if (r->dst_kind != SLICEGUARD_PEER_ANY)
+	if (peer_has_id(r->dst_kind))
 		sg_put_u32(m, SLICEGUARD_A_RULE_DST_ID, r->dst_id);
 	if (r->proto)
 		sg_put_u8(m, SLICEGUARD_A_RULE_PROTO, r->proto);
@@ -791,8 +798,9 @@ char *sg_app_fmt(const struct sg_app *a, char *buf, size_t len)
 char *sg_rule_fmt(const struct sg_rule *r, char *buf, size_t len)
 {
 	snprintf(buf, len, "rule id=%u src=%u:%u dst=%u:%u proto=%u ports=%u-%u rate=%"
-		 PRIu64 "/%" PRIu64 "/%" PRIu64, r->id, r->src_kind, r->src_id,
-		 r->dst_kind, r->dst_kind == SLICEGUARD_PEER_ANY ? 0 : r->dst_id,
+		 PRIu64 "/%" PRIu64 "/%" PRIu64, r->id, r->src_kind,
+		 peer_has_id(r->src_kind) ? r->src_id : 0,
+		 r->dst_kind, peer_has_id(r->dst_kind) ? r->dst_id : 0,
 		 r->proto, r->has_ports ? r->port_first : 0,
 		 r->has_ports ? r->port_last : 65535,
 		 r->rate_bytes, r->burst_bytes, r->rate_packets);

@@ -58,12 +58,18 @@ struct sg_app {
 
 struct sg_rule {
 	uint32_t id;
-	uint32_t src_kind, src_id;	/* enum sliceguard_peer; src_kind != ANY */
-	uint32_t dst_kind, dst_id;	/* dst_id is 0 for SLICEGUARD_PEER_ANY */
+	uint32_t src_kind, src_id;	/* enum sliceguard_peer; not ANY; id 0 for HOST */
+	uint32_t dst_kind, dst_id;	/* dst_id is 0 for ANY and HOST */
 	uint8_t proto;			/* 0: any */
 	uint16_t port_first, port_last;
 	uint64_t rate_bytes, burst_bytes, rate_packets;
 };
+
+/* Slices and apps are objects with an id; the peers any and host name none. */
+static inline bool sg_peer_has_id(uint32_t kind)
+{
+	return kind == SLICEGUARD_PEER_SLICE || kind == SLICEGUARD_PEER_APP;
+}
 
 struct sg_uplink {
 	char ifname[16];

@@ -223,10 +223,11 @@ int sg_nl_put_rule(struct nl_msg *msg, const struct sg_rule *r)
 	if (r->id && nla_put_u32(msg, SLICEGUARD_A_RULE_ID, r->id))
 		return -EMSGSIZE;
 	if (nla_put_u32(msg, SLICEGUARD_A_RULE_SRC_KIND, r->src_kind) ||
-	    nla_put_u32(msg, SLICEGUARD_A_RULE_SRC_ID, r->src_id) ||
+	    (sg_peer_has_id(r->src_kind) &&
+	     nla_put_u32(msg, SLICEGUARD_A_RULE_SRC_ID, r->src_id)) ||
 	    nla_put_u32(msg, SLICEGUARD_A_RULE_DST_KIND, r->dst_kind))
 		return -EMSGSIZE;
-	if (r->dst_kind != SLICEGUARD_PEER_ANY &&
+	if (sg_peer_has_id(r->dst_kind) &&
 	    nla_put_u32(msg, SLICEGUARD_A_RULE_DST_ID, r->dst_id))
 		return -EMSGSIZE;
 	if (r->proto && nla_put_u8(msg, SLICEGUARD_A_RULE_PROTO, r->proto))

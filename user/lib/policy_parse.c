@@ -644,24 +644,29 @@ static int parse_app(struct words *w, struct sg_app *a)
 	return 0;
 }
 
-/* "slice NAME|ID", "app NAME|ID" and, where any_ok, "any". */
-static int parse_peer(struct words *w, bool any_ok, uint32_t *kind, uint32_t *id)
+/*
+ * "slice NAME|ID", "app NAME|ID", "host" and, as destination, "any". Which
+ * combinations of source and destination are valid is check_rule()'s and
+ * the module's to say, so that slicectl shows the module's message.
+ */
+static int parse_peer(struct words *w, bool dst, uint32_t *kind, uint32_t *id)
 {
-	static const char *const kinds[] = { "slice", "app", "any", NULL };
-	const char *const *table = kinds;
-	static const char *const kinds_no_any[] = { "slice", "app", NULL };
+	static const char *const src_words[] = { "slice", "app", "host", NULL };
+	static const uint32_t src_kinds[] = {
+		SLICEGUARD_PEER_SLICE, SLICEGUARD_PEER_APP, SLICEGUARD_PEER_HOST
+	};
+	/* in the order of enum sliceguard_peer */
+	static const char *const dst_words[] = { "slice", "app", "any", "host", NULL };
 	int k;
 
-	if (!any_ok)
-		table = kinds_no_any;
 	if (w->i == w->argc)
 		return fail(w->err, w->errlen, EINVAL, "missing value after \"%s\"",
 			    w->argv[w->i - 1]);
-	k = word_keyword(w, table);
+	k = word_keyword(w, dst ? dst_words : src_words);
 	if (k < 0)
 		return k;
-	*kind = k;
-	switch (k) {
+	*kind = dst ? (uint32_t)k : src_kinds[k];
+	switch (*kind) {
 	case SLICEGUARD_PEER_SLICE:
 		return word_slice_ref(w, "slice", id);
 	case SLICEGUARD_PEER_APP:
@@ -1056,7 +1061,7 @@ static int check_app(const struct sg_policy *p, const struct sg_app *a,
 	return 0;
 }
 
-static const char *const peer_words[] = { "slice", "app", "any" };
+static const char *const peer_words[] = { "slice", "app", "any", "host" };
 
 static bool peer_exists(const struct sg_policy *p, uint32_t kind, uint32_t id)
 {
@@ -1065,6 +1070,7 @@ static bool peer_exists(const struct sg_policy *p, uint32_t kind, uint32_t id)
 	return sg_policy_app_by_id(p, id);
 }
 
+/* The module's checks of a rule (kmod/store.c), with its messages. */
 static int check_rule(const struct sg_policy *p, const struct sg_rule *r,
 		      char *err, size_t errlen)
 {
@@ -1073,12 +1079,17 @@ static int check_rule(const struct sg_policy *p, const struct sg_rule *r,
 
 	if (r->src_kind == SLICEGUARD_PEER_ANY)
 		return fail(err, errlen, EINVAL, "src cannot be any");
-	if (!peer_exists(p, r->src_kind, r->src_id))
+	if (r->src_kind == SLICEGUARD_PEER_HOST && r->src_id)
+		return fail(err, errlen, EINVAL, "src-id not allowed with src host");
+	if (r->src_kind == SLICEGUARD_PEER_HOST && r->dst_kind != SLICEGUARD_PEER_APP)
+		return fail(err, errlen, EINVAL, "src host only toward an app");
+	if (!sg_peer_has_id(r->dst_kind) && r->dst_id)
+		return fail(err, errlen, EINVAL, "dst-id not allowed with dst %s",
+			    peer_words[r->dst_kind]);
+	if (sg_peer_has_id(r->src_kind) && !peer_exists(p, r->src_kind, r->src_id))
 		return fail(err, errlen, ENOENT, "src %s %u not found",
 			    peer_words[r->src_kind], r->src_id);
-	if (r->dst_kind == SLICEGUARD_PEER_ANY && r->dst_id)
-		return fail(err, errlen, EINVAL, "dst-id not allowed with dst any");
-	if (r->dst_kind != SLICEGUARD_PEER_ANY && !peer_exists(p, r->dst_kind, r->dst_id))
+	if (sg_peer_has_id(r->dst_kind) && !peer_exists(p, r->dst_kind, r->dst_id))
 		return fail(err, errlen, ENOENT, "dst %s %u not found",
 			    peer_words[r->dst_kind], r->dst_id);
 	if (r->src_kind == SLICEGUARD_PEER_APP && r->dst_kind == SLICEGUARD_PEER_SLICE) {

@@ -38,7 +38,7 @@ static struct {
 } ctx;
 
 static const char *const change_names[] = { "new", "set", "del" };
-static const char *const peer_names[] = { "slice", "app", "any" };
+static const char *const peer_names[] = { "slice", "app", "any", "host" };
 static const char *const mode_names[] = { "ip", "gtpu" };
 static const char *const unsliced_names[] = { "drop", "pass" };
 
@@ -232,10 +232,11 @@ static void print_rule(const char *key, const struct sg_rule *r,
 	print_uint(PRINT_ANY, "id", "id %" PRIu64 " ", r->id);
 	print_string(PRINT_ANY, "src-kind", "from %s ",
 		     enum_name(peer_names, ARRAY_SIZE(peer_names), r->src_kind));
-	print_uint(PRINT_ANY, "src-id", "%" PRIu64 " ", r->src_id);
+	if (sg_peer_has_id(r->src_kind))
+		print_uint(PRINT_ANY, "src-id", "%" PRIu64 " ", r->src_id);
 	print_string(PRINT_ANY, "dst-kind", "to %s ",
 		     enum_name(peer_names, ARRAY_SIZE(peer_names), r->dst_kind));
-	if (r->dst_kind != SLICEGUARD_PEER_ANY)
+	if (sg_peer_has_id(r->dst_kind))
 		print_uint(PRINT_ANY, "dst-id", "%" PRIu64 " ", r->dst_id);
 	print_proto(r->proto);
 	print_ports(r->port_first, r->port_last);
@@ -311,8 +312,9 @@ static const char *const usage_text[] = {
 	"       slicectl app del { NAME | ID | id ID | name NAME }\n"
 	"       slicectl app show [ NAME | ID | id ID | name NAME ]\n",
 	[OBJ_RULE] =
-	"       slicectl rule { add | set } [ id ID ] from { slice | app } { NAME | ID }\n"
-	"                to { slice { NAME | ID } | app { NAME | ID } | any }\n"
+	"       slicectl rule { add | set } [ id ID ]\n"
+	"                from { slice { NAME | ID } | app { NAME | ID } | host }\n"
+	"                to { slice { NAME | ID } | app { NAME | ID } | any | host }\n"
 	"                [ proto PROTO ] [ port PORT[-PORT] ]\n"
 	"                [ rate RATE ] [ burst SIZE ] [ pps PPS ]\n"
 	"       slicectl rule del { ID | id ID }\n"
