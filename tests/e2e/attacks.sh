@@ -127,8 +127,12 @@ rule add id 4 from slice embb to app video proto icmpv6
 rule add id 5 from slice iot to app telem proto udp port 5683
 rule add id 6 from slice v2x to app telem proto udp port 5683
 rule add id 7 from app video to slice embb proto udp port 6000-6009
+rule add id 8 from slice embb to any proto udp port 5353
 uplink add dev up0 mode ip unsliced drop
 EOF
+# The same, and the host's own service on udp/5353 (the router's addresses).
+{ cat "$WORK/policy.sg"; echo "rule add id 9 from slice embb to host proto udp port 5353"; } \
+	>"$WORK/policy-host.sg"
 
 if ! out=$(setup 2>&1); then
 	tap_fail "topology: namespaces, bridge, veths" "$out"
@@ -307,6 +311,9 @@ ran = Ether(src=RAN_MAC, dst=up0)
 #    real UE's control, marker aside).
 for name in ('MGMT-SPOOF', 'MGMT-CTL', 'APP-UE-SPOOF', 'APP-UE-CTL'):
     l3(name, IP(src=UE_E, dst=VIDEO) / UDP(sport=4001, dport=9000) / Raw(name.encode()))
+# The host's own address (mg0's) as the source of what mg0 routes to video.
+l3('HOST-SPOOF', IP(src='10.98.0.1', dst=VIDEO) / UDP(sport=4001, dport=9000) /
+   Raw(b'HOST-SPOOF'))
 
 # -- ICMP errors. Flow A: video:6100 -> UE_E:6000 (rule 7); errors about
 #    it go to video and quote a packet video sent.
@@ -776,5 +783,39 @@ got=$(replies 9002 7101)
 tap_result "T4 control: the same flood under rule 1 (no rate) arrives" \
 	"$([ "$got" -ge $((N * 95 / 100)) ] && echo 0 || echo 1)" "received $got of $N"
 expect_reason "T4 control: unpoliced replies" $((N * 95 / 100)) REPLY
+
+# ---- The host: its own addresses are not "any" ----
+# Rule 8 lets eMBB reach udp/5353 anywhere outside: the management
+# namespace behind mg0 is outside. The router's own addresses (on mg0, and
+# 10.10.0.1, its gateway address inside eMBB's pool) are the host's: rule 8
+# does not reach them; rule 9, naming the host, does.
+H_RX=$WORK/host.rx M_RX=$WORK/mgmt.rx
+bg_py "$R" "$H_RX" sink.py mg0 5353 && bg_py "$MGMT" "$M_RX" sink.py eth0 5353
+tap_result "receivers: the router's own udp/5353, the management namespace's" $? \
+	"$(cat "$H_RX.err" "$M_RX.err")"
+snap
+udp_from "$UE_E" 4100 10.98.0.2 5353 HOST-CTL-ANY
+arrives "T3 control: eMBB UE -> udp/5353 outside the host (rule to any) delivered" \
+	rx_udp "$M_RX" 5353 HOST-CTL-ANY
+udp_from "$UE_E" 4101 10.98.0.1 5353 HOST-MG0
+udp_from "$UE_E" 4102 10.10.0.1 5353 HOST-GW
+expect_reason "T3 eMBB UE -> the router's own addresses under a rule to any" 2 NO_RULE
+absent "T3 a rule to any does not reach the host's services (mg0 address, gateway in the UE pool)" \
+	"$H_RX" HOST-MG0 HOST-GW
+tap_check "apply the policy with a rule to the host" dp_apply "$WORK/policy-host.sg"
+snap
+udp_from "$UE_E" 4103 10.98.0.1 5353 HOST-OK-MG0
+udp_from "$UE_E" 4104 10.10.0.1 5353 HOST-OK-GW
+arrives "T3 control: with a rule naming the host, its mg0 address is reached" \
+	rx_udp "$H_RX" 5353 HOST-OK-MG0
+arrives "T3 control: ... and its gateway address inside eMBB's pool" \
+	rx_udp "$H_RX" 5353 HOST-OK-GW
+expect_reason "T3 control: UE -> host under the host rule" 2 RULE
+# The kernel drops a local source arriving from outside as a martian unless
+# accept_local is set: with it set, app egress still refuses it.
+nsx "$R" sysctl -qw net.ipv4.conf.mg0.accept_local=1
+inject "$MGMT" eth0 'HOST-SPOOF*2'
+expect_reason "T3 the host's address as source from the management veth (app egress)" 2 SPOOF
+absent "T3 ... not delivered to video" "$V_RX" HOST-SPOOF
 
 tap_done
