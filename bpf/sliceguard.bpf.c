@@ -271,6 +271,17 @@ struct sg_ctx {
  */
 #define SG_GLOBAL __noinline
 
+static __always_inline bool is_uplink_hook(const struct sg_ctx *c)
+{
+	return c->hook == SG_HOOK_UPLINK || c->hook == SG_HOOK_UPLINK_EGRESS;
+}
+
+/* Egress hooks see what the host routes or sends; nothing is policed there. */
+static __always_inline bool is_egress_hook(const struct sg_ctx *c)
+{
+	return c->hook == SG_HOOK_APP_EGRESS || c->hook == SG_HOOK_UPLINK_EGRESS;
+}
+
 /* ---- parsing ("Parsing (both programs)") ---- */
 
 /*
@@ -830,7 +841,7 @@ static __always_inline void flow_key(const struct sg_pkt *p, struct sg_flow_key 
 	}
 }
 
-/* App egress: the interface the packet entered the host on, NULL: none of ours. */
+/* Egress hooks: the interface the packet entered the host on, NULL: none of ours. */
 static __always_inline struct sg_iface *ingress_iface(struct sg_ctx *c)
 {
 	void *m = slot_map(&sg_ifaces, c->slot);
@@ -840,7 +851,7 @@ static __always_inline struct sg_iface *ingress_iface(struct sg_ctx *c)
 	return lookup_id(m, c->in_ifindex);
 }
 
-/* App egress: the packet entered the host on an uplink or a VLAN device over one. */
+/* Egress hooks: the packet entered the host on an uplink or a VLAN device over one. */
 static __always_inline bool entered_on_uplink(struct sg_ctx *c)
 {
 	struct sg_iface *in = ingress_iface(c);
@@ -851,9 +862,9 @@ static __always_inline bool entered_on_uplink(struct sg_ctx *c)
 /*
  * Whether the packet's peer p (its source with is_src) is the stored peer
  * (kind, id). A slice without UE prefixes owns no addresses: by address its
- * UEs are external, so at app hooks its stored peer takes an external
- * packet peer, at app egress as a source only when the packet entered on
- * an uplink.
+ * UEs are external, so where peers are found by address (app hooks, uplink
+ * egress) its stored peer takes an external packet peer, as a source at an
+ * egress hook only when the packet entered on an uplink.
  */
 static __always_inline bool peer_fits(struct sg_ctx *c, const struct sg_peer *p, __u8 kind,
 				      __u32 id, bool is_src)
@@ -949,7 +960,7 @@ static __always_inline struct sg_flow_val *flow_related(struct sg_ctx *c, bool *
 	 * entered_where_it_lives()) is a router's on the path, such as
 	 * "fragmentation needed" toward the UE's uplink.
 	 */
-	by_host = c->hook == SG_HOOK_APP_EGRESS && c->src.kind == SLICEGUARD_PEER_HOST;
+	by_host = is_egress_hook(c) && c->src.kind == SLICEGUARD_PEER_HOST;
 	/*
 	 * A UE or an app reports only about what was sent to itself: another
 	 * UE of the same slice must not kill or shrink its neighbour's flows.
@@ -1186,7 +1197,7 @@ SG_GLOBAL int sg_decide_flow(struct sg_ctx *c)
 
 	if (!c)
 		return SG_R_MALFORMED;
-	police_here = c->hook != SG_HOOK_APP_EGRESS;
+	police_here = !is_egress_hook(c);
 
 	/* Policed like its flow, but does not refresh it. */
 	f = flow_related(c, &swapped);
@@ -1298,6 +1309,12 @@ static __always_inline bool nd_passes(struct sg_ctx *c)
 		return false;
 	if (c->hook == SG_HOOK_APP_EGRESS)
 		return sg_endpoint_match(c, c->iface_app, 0, 0);
+	/*
+	 * Forwarding lowers the hop limit: ND leaving an uplink is the host's
+	 * own, toward its neighbours on the link.
+	 */
+	if (c->hook == SG_HOOK_UPLINK_EGRESS)
+		return !c->in_ifindex;
 	return c->dst.kind == SLICEGUARD_PEER_HOST;
 }
 
@@ -1436,12 +1453,44 @@ static __always_inline int classify_app(struct sg_ctx *c)
 	return nd ? SG_R_ND : -1;
 }
 
+static __always_inline bool names_ue_or_app(const struct sg_peer *p)
+{
+	return p->kind == SLICEGUARD_PEER_SLICE || p->kind == SLICEGUARD_PEER_APP;
+}
+
+/*
+ * "Uplink egress": what leaves an ip uplink, toward UEs or beyond. Both
+ * ends are found by address; the source must have entered the host where it
+ * lives, as at app egress.
+ */
+static __always_inline int classify_uplink_egress(struct sg_ctx *c)
+{
+	/* Tunnelled traffic is a UPF's: not attached there, of no slice if it is. */
+	if (c->iface_mode == SLICEGUARD_UPLINK_MODE_GTPU)
+		return unsliced(c);
+	peer_of(c, c->p.saddr, &c->src);
+	peer_of(c, c->p.daddr, &c->dst);
+	if (!entered_where_it_lives(c))
+		return SG_R_SPOOF;
+	if (nd_passes(c))
+		return SG_R_ND;
+	/*
+	 * Between the host or the outside and the outside: traffic of no
+	 * slice, which the uplink's setting decides as it does inbound.
+	 */
+	if (!names_ue_or_app(&c->src) && !names_ue_or_app(&c->dst))
+		return unsliced(c);
+	return -1;
+}
+
 SG_GLOBAL int sg_classify(struct sg_ctx *c)
 {
 	if (!c)
 		return SG_R_MALFORMED;
 	if (c->hook == SG_HOOK_UPLINK)
 		return classify_uplink(c);
+	if (c->hook == SG_HOOK_UPLINK_EGRESS)
+		return classify_uplink_egress(c);
 	return classify_app(c);
 }
 
@@ -1496,7 +1545,7 @@ SG_GLOBAL int sg_frag_follow(struct sg_ctx *c)
 		return SG_R_FRAG_OVERLAP;
 	adopt_peers(c, &v->peers, false);
 	c->rule_id = v->rule_id;
-	if (c->hook != SG_HOOK_APP_EGRESS)
+	if (!is_egress_hook(c))
 		reason = sg_police_all(c);
 	if (reason >= 0)
 		return reason;
@@ -1658,7 +1707,12 @@ static __always_inline int parse(void *ctx, int xdp, struct sg_ctx *c)
 	if (!m)
 		return SG_R_NO_POLICY;
 	iface = lookup_id(m, c->ifindex);
-	if (!iface || iface->kind != (c->hook == SG_HOOK_UPLINK ? SG_IFACE_UPLINK : SG_IFACE_APP))
+	if (!iface)
+		return SG_R_NO_POLICY;
+	/* One egress program: on an uplink it guards the way out toward UEs. */
+	if (c->hook == SG_HOOK_APP_EGRESS && iface->kind == SG_IFACE_UPLINK)
+		c->hook = SG_HOOK_UPLINK_EGRESS;
+	if (iface->kind != (is_uplink_hook(c) ? SG_IFACE_UPLINK : SG_IFACE_APP))
 		return SG_R_NO_POLICY;
 	c->iface_app = iface->app_id;
 	c->iface_mode = iface->mode;
@@ -1926,6 +1980,7 @@ static __always_inline int run_tc(struct __sk_buff *skb, __u32 hook)
 
 	c.hook = hook;
 	c.ifindex = skb->ifindex;
+	/* parse() makes it SG_HOOK_UPLINK_EGRESS on an uplink. */
 	if (hook == SG_HOOK_APP_EGRESS)
 		c.in_ifindex = skb->ingress_ifindex;
 	c.len = skb->len;

@@ -109,6 +109,7 @@ enum sg_hook {
 	SG_HOOK_UPLINK,		/* XDP on an uplink */
 	SG_HOOK_APP_INGRESS,	/* TC ingress of an app's host-side iface: app sends */
 	SG_HOOK_APP_EGRESS,	/* TC egress of an app's host-side iface: app receives */
+	SG_HOOK_UPLINK_EGRESS,	/* TC egress of an ip uplink: toward UEs and beyond */
 };
 
 /* Peer kinds are enum sliceguard_peer: 0 slice, 1 app, 2 any, 3 host. */

@@ -667,14 +667,15 @@ static int slg_parse_rule(struct slg_rule *r, struct genl_info *info)
 		return -EINVAL;
 	r->dst_kind = nla_get_u32(tb[SLICEGUARD_A_RULE_DST_KIND]);
 	/*
-	 * The data path sees the host as a sender only where it delivers to
-	 * an app; what the host sends toward UEs or beyond leaves on uplinks,
-	 * where no program decides, so such a rule could never be enforced.
+	 * The data path decides the host's own traffic only toward UEs and
+	 * apps; what it sends anywhere else is the uplink's unsliced setting,
+	 * so such a rule could never be enforced.
 	 */
 	if (r->src_kind == SLICEGUARD_PEER_HOST &&
-	    r->dst_kind != SLICEGUARD_PEER_APP) {
+	    r->dst_kind != SLICEGUARD_PEER_APP &&
+	    r->dst_kind != SLICEGUARD_PEER_SLICE) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[SLICEGUARD_A_RULE_DST_KIND],
-				    "src host only toward an app");
+				    "src host only toward a slice or an app");
 		return -EINVAL;
 	}
 	if (slg_peer_has_id(r->dst_kind)) {

@@ -427,9 +427,8 @@ static const struct bad_line bad_applies[] = {
 	{ "rule add from slice iot to app 99", -ENOENT, "dst app 99 not found" },
 	{ "rule add from slice 5 to any", -ENOENT, "src slice 5 not found" },
 	{ "rule add from slice iot to any port 80", -EINVAL, "ports need tcp, udp or sctp" },
-	{ "rule add from host to slice iot", -EINVAL, "src host only toward an app" },
-	{ "rule add from host to any", -EINVAL, "src host only toward an app" },
-	{ "rule add from host to host", -EINVAL, "src host only toward an app" },
+	{ "rule add from host to any", -EINVAL, "src host only toward a slice or an app" },
+	{ "rule add from host to host", -EINVAL, "src host only toward a slice or an app" },
 	{ "rule add from host to app 99", -ENOENT, "dst app 99 not found" },
 	{ "rule add from slice 5 to host", -ENOENT, "src slice 5 not found" },
 	{ "rule add id 1 from slice iot to any", -EEXIST, "rule exists" },
@@ -594,8 +593,8 @@ TEST(parse_file_errors)
 		  "line 2: only add commands belong in a policy file" },
 		{ "app add t id 1 slice a addr 10.0.0.1\n", -ENOENT,
 		  "line 1: slice \"a\" not found" },
-		{ "slice add a id 1 sst 1\nrule add from host to slice a\n", -EINVAL,
-		  "line 2: src host only toward an app" },
+		{ "slice add a id 1 sst 1\nrule add from host to any\n", -EINVAL,
+		  "line 2: src host only toward a slice or an app" },
 	};
 	struct sg_policy policy;
 	char err[256], *path;

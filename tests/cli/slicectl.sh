@@ -230,9 +230,10 @@ check_output "rule with the host, text" \
 	"$(printf '%s\n' "rule id 1 from slice 3 to host proto udp port 53 generation 8" \
 		"rule id 7 from host to app 7 proto tcp port 1883 generation 9")" \
 	bash -c "slicectl -n $NS rule show 1; slicectl -n $NS rule show 7"
-check_error "the host sends only toward an app" "src host only toward an app" \
-	sc rule add from host to slice iot
-check_error "nor toward any" "src host only toward an app" sc rule add from host to any
+check_error "the host sends only toward a slice or an app" \
+	"src host only toward a slice or an app" sc rule add from host to any
+check_error "nor to itself" "src host only toward a slice or an app" \
+	sc rule add from host to host
 check_error "the host takes no name (parser)" 'unknown argument "x"' \
 	sc rule add from host x to app telemetry
 

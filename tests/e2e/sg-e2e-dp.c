@@ -62,7 +62,9 @@ static bool attached(const struct e2e *e, int ifindex)
 	return false;
 }
 
-static int attach_one(struct e2e *e, const char *ifname, bool uplink)
+enum role { ROLE_APP, ROLE_UPLINK, ROLE_UPLINK_IP };
+
+static int attach_one(struct e2e *e, const char *ifname, enum role role)
 {
 	int ifindex = (int)if_nametoindex(ifname);
 	int ret;
@@ -73,8 +75,14 @@ static int attach_one(struct e2e *e, const char *ifname, bool uplink)
 	}
 	if (attached(e, ifindex))
 		return 0;
-	ret = uplink ? sg_dp_attach_uplink(e->dp, ifindex) :
-		       sg_dp_attach_app(e->dp, ifindex);
+	if (role == ROLE_APP) {
+		ret = sg_dp_attach_app(e->dp, ifindex);
+	} else {
+		ret = sg_dp_attach_uplink(e->dp, ifindex);
+		/* As the agent does: ip uplinks get the egress program too. */
+		if (!ret && role == ROLE_UPLINK_IP)
+			ret = sg_dp_attach_uplink_egress(e->dp, ifindex);
+	}
 	if (ret) {
 		fprintf(stderr, "sg-e2e-dp: attach %s: %s (%s)\n", ifname,
 			strerror(-ret), sg_dp_errmsg(e->dp));
@@ -91,14 +99,17 @@ static int attach_all(struct e2e *e)
 	int ret;
 
 	for (i = 0; i < e->policy.n_uplinks; i++) {
-		ret = attach_one(e, e->policy.uplinks[i].ifname, true);
+		const struct sg_uplink *u = &e->policy.uplinks[i];
+
+		ret = attach_one(e, u->ifname, u->mode == SLICEGUARD_UPLINK_MODE_IP ?
+						ROLE_UPLINK_IP : ROLE_UPLINK);
 		if (ret)
 			return ret;
 	}
 	for (i = 0; i < e->policy.n_apps; i++) {
 		if (!e->policy.apps[i].ifname[0])
 			continue;
-		ret = attach_one(e, e->policy.apps[i].ifname, false);
+		ret = attach_one(e, e->policy.apps[i].ifname, ROLE_APP);
 		if (ret)
 			return ret;
 	}

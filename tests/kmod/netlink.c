@@ -1909,15 +1909,20 @@ TEST_F(policy, host_peer)
 		.dst_id = 11, .proto = 6,
 		.has_ports = true, .port_first = 443, .port_last = 443,
 	};
-	struct sg_rule want[3] = { to_host, app_to_host, from_host };
-	/* 3, 4, 5 are taken: the kernel picks 1, 2 and 6 */
-	const uint32_t ids[3] = { 1, 2, 6 }, dump_idx[3] = { 0, 1, 5 };
+	struct sg_rule host_to_slice = {
+		.src_kind = SLICEGUARD_PEER_HOST, .dst_kind = SLICEGUARD_PEER_SLICE,
+		.dst_id = 1, .proto = 17,
+		.has_ports = true, .port_first = 5353, .port_last = 5353,
+	};
+	struct sg_rule want[4] = { to_host, app_to_host, from_host, host_to_slice };
+	/* 3, 4, 5 are taken: the kernel picks 1, 2, 6 and 7 */
+	const uint32_t ids[4] = { 1, 2, 6, 7 }, dump_idx[4] = { 0, 1, 5, 6 };
 	struct rule_offs ro;
 	struct sg_reply n;
 	struct nl_msg *m;
 	int i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		ASSERT_DO(nl, rule_new(nl, &want[i]));
 		want[i].id = ids[i];
 		EXPECT_STREQ(rule_text(&want[i]),
@@ -1944,8 +1949,8 @@ TEST_F(policy, host_peer)
 	}
 
 	ASSERT_EQ(0, sg_dump(nl, SLICEGUARD_CMD_RULE_GET));
-	ASSERT_EQ(6, nl->dump.n);
-	for (i = 0; i < 3; i++) {
+	ASSERT_EQ(7, nl->dump.n);
+	for (i = 0; i < 4; i++) {
 		const struct sg_reply *r = &nl->dump.r[dump_idx[i]];
 
 		EXPECT_STREQ(rule_text(&want[i]), reply_text(r, SLICEGUARD_CMD_RULE_GET));
@@ -1955,13 +1960,11 @@ TEST_F(policy, host_peer)
 			  !sg_attr(r, SLICEGUARD_A_RULE_DST_ID));
 	}
 
-	/* the host only sends toward an app */
-	m = rule_msg(nl, SLICEGUARD_PEER_HOST, -1, SLICEGUARD_PEER_SLICE, 1, &ro);
-	EXPECT_REJECT(nl, m, EINVAL, "src host only toward an app", ro.dst_kind);
+	/* the host only sends toward a slice or an app */
 	m = rule_msg(nl, SLICEGUARD_PEER_HOST, -1, SLICEGUARD_PEER_ANY, -1, &ro);
-	EXPECT_REJECT(nl, m, EINVAL, "src host only toward an app", ro.dst_kind);
+	EXPECT_REJECT(nl, m, EINVAL, "src host only toward a slice or an app", ro.dst_kind);
 	m = rule_msg(nl, SLICEGUARD_PEER_HOST, -1, SLICEGUARD_PEER_HOST, -1, &ro);
-	EXPECT_REJECT(nl, m, EINVAL, "src host only toward an app", ro.dst_kind);
+	EXPECT_REJECT(nl, m, EINVAL, "src host only toward a slice or an app", ro.dst_kind);
 	/* the host has no id, not even 0 */
 	m = rule_msg(nl, SLICEGUARD_PEER_HOST, 11, SLICEGUARD_PEER_APP, 10, &ro);
 	EXPECT_REJECT(nl, m, EINVAL, "src-id not allowed with src host", ro.src_id);
@@ -1982,8 +1985,8 @@ TEST_F(policy, host_peer)
 	EXPECT_REJECT(nl, rule_new(nl, &from_host), EEXIST, "duplicate of rule 6", 0);
 	EXPECT_REJECT(nl, rule_new(nl, &to_host), EEXIST, "duplicate of rule 1", 0);
 	EXPECT_NO_NTF(mon);
-	EXPECT_EQ(6, policy_attr(nl, SLICEGUARD_A_POLICY_N_RULES));
-	EXPECT_EQ(POPULATED_GEN + 3, sg_generation(nl));
+	EXPECT_EQ(7, policy_attr(nl, SLICEGUARD_A_POLICY_N_RULES));
+	EXPECT_EQ(POPULATED_GEN + 4, sg_generation(nl));
 
 	/* a rule with the host still holds its slice or app */
 	ASSERT_DO(nl, sg_key_msg(nl, SLICEGUARD_CMD_RULE_DEL, SLICEGUARD_A_RULE_ID, 3));

@@ -694,6 +694,12 @@ int sg_dp_attach_uplink(struct sg_dp *dp, int ifindex)
 			 false);
 }
 
+int sg_dp_attach_uplink_egress(struct sg_dp *dp, int ifindex)
+{
+	return attach_tc(dp, sg_dp_prog_fd(dp, SG_DP_PROG_APP_EGRESS), ifindex, SG_AT_EGRESS,
+			 true);
+}
+
 int sg_dp_attach_app(struct sg_dp *dp, int ifindex)
 {
 	int err;

@@ -77,6 +77,12 @@ uint64_t sg_dp_generation(const struct sg_dp *dp);
  * the TC ingress companion sg_uplink_mark (TCX, else clsact).
  */
 int sg_dp_attach_uplink(struct sg_dp *dp, int ifindex);
+/*
+ * The egress program on an ip uplink (after sg_dp_attach_uplink(), whose
+ * clsact it shares on kernels without TCX): it decides what leaves toward
+ * UEs. Not for gtpu uplinks, whose egress carries a UPF's tunnels.
+ */
+int sg_dp_attach_uplink_egress(struct sg_dp *dp, int ifindex);
 /* TC sg_app_ingress and sg_app_egress on the app's host-side interface. */
 int sg_dp_attach_app(struct sg_dp *dp, int ifindex);
 /* Remove whatever sg_dp attached to ifindex (links, pins, own tc filters). */

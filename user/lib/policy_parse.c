@@ -1081,8 +1081,9 @@ static int check_rule(const struct sg_policy *p, const struct sg_rule *r,
 		return fail(err, errlen, EINVAL, "src cannot be any");
 	if (r->src_kind == SLICEGUARD_PEER_HOST && r->src_id)
 		return fail(err, errlen, EINVAL, "src-id not allowed with src host");
-	if (r->src_kind == SLICEGUARD_PEER_HOST && r->dst_kind != SLICEGUARD_PEER_APP)
-		return fail(err, errlen, EINVAL, "src host only toward an app");
+	if (r->src_kind == SLICEGUARD_PEER_HOST && r->dst_kind != SLICEGUARD_PEER_APP &&
+	    r->dst_kind != SLICEGUARD_PEER_SLICE)
+		return fail(err, errlen, EINVAL, "src host only toward a slice or an app");
 	if (!sg_peer_has_id(r->dst_kind) && r->dst_id)
 		return fail(err, errlen, EINVAL, "dst-id not allowed with dst %s",
 			    peer_words[r->dst_kind]);

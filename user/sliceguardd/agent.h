@@ -31,6 +31,7 @@ struct attachment {
 	bool wanted;		/* named by the policy being applied */
 	bool reported_missing;	/* "does not exist" logged once */
 	bool vlan_tags;		/* uplink whose slices are told apart by VLAN tags */
+	bool guard_egress;	/* ip uplink: the egress program guards the way to UEs */
 	bool reported_vlan;	/* "cannot see VLAN tags" logged once */
 };
 
@@ -82,7 +83,7 @@ int dp_detach_all(struct agent *a);
 int host_reconcile(struct agent *a);
 
 /* attached.c */
-bool attached_in_kernel(int ifindex, enum attach_kind kind);
+bool attached_in_kernel(int ifindex, enum attach_kind kind, bool guard_egress);
 bool any_attached_in_kernel(int ifindex);
 
 /* sync.c */

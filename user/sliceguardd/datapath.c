@@ -170,11 +170,24 @@ static int mark_wanted(struct agent *a, const struct sg_policy *p)
 		a->att[i].wanted = false;
 	for (i = 0; i < p->n_uplinks && !err; i++) {
 		const struct sg_uplink *u = &p->uplinks[i];
+		bool ip = u->mode == SLICEGUARD_UPLINK_MODE_IP;
+		struct attachment *att;
 
 		err = want(a, u->ifname, ATTACH_UPLINK);
-		if (!err && u->ifname[0])
-			att_find(a, u->ifname)->vlan_tags =
-				vlans && u->mode == SLICEGUARD_UPLINK_MODE_IP;
+		if (err || !u->ifname[0])
+			continue;
+		att = att_find(a, u->ifname);
+		att->vlan_tags = vlans && ip;
+		if (att->ifindex && att->guard_egress && !ip) {
+			/*
+			 * Now gtpu: its egress carries a UPF's tunnels, which
+			 * the egress program would take for traffic of no
+			 * slice. Attached again without it.
+			 */
+			sg_dp_detach(a->dp, att->ifindex);
+			att->ifindex = 0;
+		}
+		att->guard_egress = ip;
 	}
 	for (i = 0; i < p->n_apps && !err; i++)
 		err = want(a, p->apps[i].ifname, ATTACH_APP);
@@ -261,6 +274,15 @@ static bool attach_wanted(struct agent *a)
 				 kind_name[att->kind], att->ifname);
 			att->reported_missing = true;
 		}
+		if (ifindex && ifindex == att->ifindex && att->guard_egress &&
+		    !attached_in_kernel(ifindex, att->kind, true)) {
+			/* An uplink that became an ip uplink. */
+			if (sg_dp_attach_uplink_egress(a->dp, ifindex))
+				log_err("cannot attach the egress program to uplink %s: %s",
+					att->ifname, sg_dp_errmsg(a->dp));
+			else
+				log_info("attached the egress program to uplink %s", att->ifname);
+		}
 		if (ifindex == att->ifindex)
 			continue;
 		changed = true;
@@ -281,16 +303,19 @@ static bool attach_wanted(struct agent *a)
 		 * links run the same maps; replacing them would only open a
 		 * window with two programs in a row.
 		 */
-		if (attached_in_kernel(ifindex, att->kind)) {
+		if (attached_in_kernel(ifindex, att->kind, att->guard_egress)) {
 			att->ifindex = ifindex;
 			log_info("%s %s (ifindex %d) already attached", kind_name[att->kind],
 				 att->ifname, ifindex);
 			continue;
 		}
-		if (att->kind == ATTACH_UPLINK)
+		if (att->kind == ATTACH_UPLINK) {
 			err = sg_dp_attach_uplink(a->dp, ifindex);
-		else
+			if (!err && att->guard_egress)
+				err = sg_dp_attach_uplink_egress(a->dp, ifindex);
+		} else {
 			err = sg_dp_attach_app(a->dp, ifindex);
+		}
 		if (err) {
 			log_err("cannot attach to %s %s: %s", kind_name[att->kind],
 				att->ifname, sg_dp_errmsg(a->dp));

@@ -47,8 +47,8 @@ enum sliceguard_unsliced {
  *   host.
  * @SLICEGUARD_PEER_HOST: The MEC host itself: every address the host delivers
  *   locally (its local routing table). As destination from a slice or an app;
- *   as source only toward an app (what the host sends to UEs leaves on
- *   uplinks, where no program decides).
+ *   as source toward a slice or an app (what the host sends anywhere else
+ *   takes the uplink's unsliced setting).
  */
 enum sliceguard_peer {
 	SLICEGUARD_PEER_SLICE,
