@@ -1295,6 +1295,128 @@ TEST_F(atk, r2_host_to_app_needs_a_rule)
 	}
 }
 
+/* ---- the way out toward UEs (uplink egress) ---- */
+
+/* What leaves uplink ifi, having entered the host on from. */
+#define UP_OUT(ifi, from, pkt, reason, mark) \
+	ASSERT_TRUE(check_pkt(_metadata, self->dp, SG_DP_PROG_APP_EGRESS, self->ifx[ifi], \
+			      IIF(from), pkt, reason, mark, #pkt " out of " #ifi " via " #from))
+
+static void echo4(struct pkt *p, int vid, const char *src, const char *dst, uint8_t type)
+{
+	pkt_init(p);
+	eth_vid(p, vid, 0x0800);
+	ip4(p, src, dst, 1);
+	icmp(p, type, 0x4343);
+	pkt_done(p);
+}
+
+/*
+ * r1/r2: a management veth (an interface the policy does not name: an
+ * undeclared workload) opens nothing toward UEs, and claims no UE's or
+ * app's source on the way out. Positive: the reply of a UE's own flow to
+ * an external address passes whichever way it comes back; an app's flow
+ * decided at its interface passes on its way out.
+ */
+TEST_F(atk, r1_r2_uplink_egress_from_an_undeclared_interface)
+{
+	struct pkt p;
+	int f;
+
+	echo4(&p, 100, "10.1.0.5", "203.0.113.5", 8);
+	UPLINK(UP0, &p, SG_R_RULE, 0x101);
+	echo4(&p, -1, "203.0.113.5", "10.1.0.5", 0);
+	UP_OUT(UP0, SPARE0, &p, SG_R_REPLY, 0x101);
+	/* Not an echo reply: no flow lets the outsider's request in. */
+	echo4(&p, -1, "203.0.113.5", "10.1.0.5", 8);
+	UP_OUT(UP0, SPARE0, &p, SG_R_NO_RULE, 0);
+	for (f = 0; f < 2; f++) {
+		const struct fam *a = &fams[f];
+
+		udp46(&p, -1, a->web, a->ue1, 4000, 6000);
+		UP_OUT(UP0, SPARE0, &p, SG_R_NO_RULE, 0);
+		/* UE and app sources live behind the uplink and the app's interface. */
+		udp46(&p, -1, a->ue1b, a->ue1, 4000, 6000);
+		UP_OUT(UP0, SPARE0, &p, SG_R_SPOOF, 0);
+		udp46(&p, -1, a->plc, a->ue2, 5000, 6000);
+		UP_OUT(UP0, SPARE0, &p, SG_R_SPOOF, 0);
+		UP_OUT(UP0, APP1, &p, SG_R_SPOOF, 0);
+	}
+	/* plc -> urllc UEs udp/6000 (rule 5): decided at plc's interface, again here. */
+	udp46(&p, -1, "192.0.2.11", "10.2.0.7", 5000, 6000);
+	APP_IN(APP2, &p, SG_R_RULE, 0x102);
+	UP_OUT(UP0, APP2, &p, SG_R_FLOW, 0x102);
+	/* The UE's way: a UE of embb hairpinned to another UE of embb needs ue-to-ue. */
+	udp46(&p, 100, "10.1.0.9", "10.1.0.5", 4000, 6000);
+	UP_OUT(UP0, UP0, &p, SG_R_NO_RULE, 0);
+}
+
+/*
+ * r1/r3, the host: what the host sends a UE needs a rule from the host
+ * (its own address, sent by itself); the UE's answer then passes as a
+ * reply. The host's own traffic to the outside is traffic of no slice:
+ * the uplink's unsliced setting. Its errors about a UE's flow (a router on
+ * the path) pass RELATED.
+ */
+TEST_F(atk, r1_uplink_egress_the_host_toward_ues)
+{
+	struct pkt p, reply;
+	int f;
+
+	for (f = 0; f < 2; f++) {
+		const struct fam *a = &fams[f];
+		const char *host = f ? "2001:db8:ffff::fe" : "198.51.100.254";
+
+		udp46(&p, -1, host, a->ue1, 5353, 6000);
+		UP_OUT(UP0, FROM_HOST, &p, SG_R_NO_RULE, 0);
+		udp46(&p, -1, host, a->web, 5353, 6000);
+		UP_OUT(UP0, FROM_HOST, &p, SG_R_NO_SLICE, 0);
+		UP_OUT(OPEN0, FROM_HOST, &p, SG_R_UNSLICED_PASS, 0);
+	}
+	add_rule(&self->pol, 20, HOST, 0, SLICE, 1, 17, 6000, 6000);
+	ASSERT_EQ(0, reapply(self->dp, &self->pol));
+	for (f = 0; f < 2; f++) {
+		const struct fam *a = &fams[f];
+		const char *host = f ? "2001:db8:ffff::fe" : "198.51.100.254";
+
+		udp46(&p, -1, host, a->ue1, 5354, 6000);
+		UP_OUT(UP0, SPARE0, &p, SG_R_SPOOF, 0);
+		UP_OUT(UP0, UP0, &p, SG_R_SPOOF, 0);
+		UP_OUT(UP0, FROM_HOST, &p, SG_R_RULE, 0x101);
+		udp46(&reply, 100, a->ue1, host, 6000, 5354);
+		UPLINK(UP0, &reply, SG_R_REPLY, 0x101);
+		/* The rule names embb only. */
+		udp46(&p, -1, host, a->ue2, 5354, 6000);
+		UP_OUT(UP0, FROM_HOST, &p, SG_R_NO_RULE, 0);
+
+		/* The host's "port unreachable" about the UE's flow to video. */
+		tcp46(&p, 100, a->ue1, a->video, 40200, 443, TCP_SYN);
+		UPLINK(UP0, &p, SG_R_RULE, 0x101);
+		err46(&p, -1, host, a->ue1, a->ue1, a->video, 40200, 443, 0);
+		UP_OUT(UP0, FROM_HOST, &p, SG_R_RELATED, 0x101);
+	}
+}
+
+/*
+ * r1, ND: ND leaving an uplink is the host's own (forwarding lowers the
+ * hop limit below 255); toward a UE's address it passes only when the host
+ * sent it. A gtpu uplink's egress carries a UPF's tunnels: the program is
+ * not attached there, and where it is, it fails closed.
+ */
+TEST_F(atk, r1_uplink_egress_nd_and_gtpu)
+{
+	struct pkt p;
+
+	nd(&p, -1, ND_NS, "fe80::1", "fd00:1::5", 24);
+	UP_OUT(UP0, FROM_HOST, &p, SG_R_ND, 0);
+	UP_OUT(UP0, SPARE0, &p, SG_R_NO_RULE, 0);
+	nd(&p, -1, ND_NS, "2001:db8:ffff::fe", "ff02::1:ff00:5", 24);
+	UP_OUT(UP0, FROM_HOST, &p, SG_R_ND, 0);
+	udp46(&p, -1, "192.0.2.11", "10.2.0.7", 5000, 6000);
+	UP_OUT(GTP0, APP2, &p, SG_R_NO_SLICE, 0);
+	UP_OUT(GTPP0, APP2, &p, SG_R_UNSLICED_PASS, 0);
+}
+
 /* ---- classification ---- */
 
 /*
