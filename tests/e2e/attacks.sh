@@ -131,8 +131,11 @@ rule add id 8 from slice embb to any proto udp port 5353
 uplink add dev up0 mode ip unsliced drop
 EOF
 # The same, and the host's own service on udp/5353 (the router's addresses).
-{ cat "$WORK/policy.sg"; echo "rule add id 9 from slice embb to host proto udp port 5353"; } \
-	>"$WORK/policy-host.sg"
+{
+	cat "$WORK/policy.sg"
+	echo "rule add id 9 from slice embb to host proto udp port 5353"
+	echo "rule add id 10 from host to slice embb proto udp port 6001"
+} >"$WORK/policy-host.sg"
 
 if ! out=$(setup 2>&1); then
 	tap_fail "topology: namespaces, bridge, veths" "$out"
@@ -311,6 +314,9 @@ ran = Ether(src=RAN_MAC, dst=up0)
 #    real UE's control, marker aside).
 for name in ('MGMT-SPOOF', 'MGMT-CTL', 'APP-UE-SPOOF', 'APP-UE-CTL'):
     l3(name, IP(src=UE_E, dst=VIDEO) / UDP(sport=4001, dport=9000) / Raw(name.encode()))
+# An mIoT UE's source from the management veth toward an eMBB UE.
+l3('EGRESS-MGMT-UE', IP(src=UE_I, dst=UE_E) / UDP(sport=4001, dport=6001) /
+   Raw(b'EGRESS-MGMT-UE'))
 # The host's own address (mg0's) as the source of what mg0 routes to video.
 l3('HOST-SPOOF', IP(src='10.98.0.1', dst=VIDEO) / UDP(sport=4001, dport=9000) /
    Raw(b'HOST-SPOOF'))
@@ -817,5 +823,24 @@ nsx "$R" sysctl -qw net.ipv4.conf.mg0.accept_local=1
 inject "$MGMT" eth0 'HOST-SPOOF*2'
 expect_reason "T3 the host's address as source from the management veth (app egress)" 2 SPOOF
 absent "T3 ... not delivered to video" "$V_RX" HOST-SPOOF
+
+# ---- The way out toward UEs: the uplink's egress ----
+# mg0's namespace is no app: it opens nothing toward UEs, and neither does
+# the host until a rule names it (rule 10, in force since the apply
+# above, lets the host reach eMBB's udp/6001). The UE's sink listens on 6001.
+snap
+udp_from "$MGMT" 4200 10.10.0.2 6001 EGRESS-MGMT
+inject "$MGMT" eth0 'EGRESS-MGMT-UE*2'
+udp_from "$R" 4201 10.10.0.2 6001 EGRESS-HOST
+arrives "T1/T3 control: the host's datagram to the eMBB UE under a rule from the host" \
+	rx_udp "$UE_RX" 6001 EGRESS-HOST
+expect_reason "T1/T3 the management namespace -> eMBB UE (uplink egress)" 1 NO_RULE
+expect_reason "T1/T3 an mIoT UE's source from the management veth toward an eMBB UE" 2 SPOOF
+absent_routed "T1/T3 nothing from mg0 reaches the UE" "$UE_RX" EGRESS-MGMT EGRESS-MGMT-UE
+tap_check "apply the policy without the host rules" dp_apply "$WORK/policy.sg"
+snap
+udp_from "$R" 4202 10.10.0.2 6001 EGRESS-HOST-NORULE
+expect_reason "T1/T3 the host -> eMBB UE without a rule naming the host" 1 NO_RULE
+absent_routed "T1/T3 ... not at the UE" "$UE_RX" EGRESS-HOST-NORULE
 
 tap_done
