@@ -769,6 +769,44 @@ SG_GLOBAL int sg_endpoint_match(struct sg_ctx *c, __u32 app_id, int src_side, in
 	return 0;
 }
 
+/*
+ * Whether one of app_id's endpoints is exactly the packet's source
+ * (src_side) or destination address, a /32 or /128: the policy names that
+ * very address, which then is the app's even where it is the host's (an
+ * app living in the host's network namespace).
+ */
+SG_GLOBAL int sg_endpoint_exact(struct sg_ctx *c, __u32 app_id, int src_side)
+{
+	void *apps;
+	struct sg_app_cfg *app;
+	const __u8 *addr;
+	__u32 full;
+	int i;
+
+	if (!c)
+		return 0;
+	apps = slot_map(&sg_apps, c->slot);
+	if (!apps)
+		return 0;
+	app = bpf_map_lookup_elem(apps, &app_id);
+	if (!app)
+		return 0;
+	addr = src_side ? c->p.saddr : c->p.daddr;
+	full = c->p.family == AF_INET ? 32 : 128;
+	#pragma unroll
+	for (i = 0; i < SG_MAX_ENDPOINTS; i++) {
+		const struct sg_endpoint_cfg *ep = &app->endpoints[i];
+
+		if (i >= app->n_endpoints)
+			break;
+		/* IPv4 sits in the first 4 bytes, the rest 0, on both sides. */
+		if (ep->family == c->p.family && ep->len == full &&
+		    !__builtin_memcmp(ep->addr, addr, 16))
+			return 1;
+	}
+	return 0;
+}
+
 /* "Decision" step 4: the rule allowing (src, dst, proto, port), 0: none. */
 static __always_inline __u32 rule_lookup(struct sg_ctx *c)
 {
@@ -1117,20 +1155,21 @@ SG_GLOBAL int sg_police_all(struct sg_ctx *c)
 /* ---- the decision ---- */
 
 /*
- * Where a packet is going or coming from, by address ("Destination"). The
- * host's own addresses come first: one inside an app's endpoint or a UE
- * prefix (the gateway address of an app's subnet) is still the host.
+ * Where a packet is coming from (src_side) or going to, by address ("Source
+ * and destination"). The host's own addresses come before app endpoint and
+ * UE prefixes holding them (the gateway address of an app's subnet is the
+ * host's), except an app endpoint that is exactly that address.
  */
-static __always_inline void peer_of(struct sg_ctx *c, const __u8 *addr, struct sg_peer *peer)
+static __always_inline void peer_of(struct sg_ctx *c, int src_side, struct sg_peer *peer)
 {
-	__u32 id;
+	const __u8 *addr = src_side ? c->p.saddr : c->p.daddr;
+	__u32 id = endpoint_app(c, addr);
 
-	if (host_addr(c, addr)) {
+	if (host_addr(c, addr) && !(id && sg_endpoint_exact(c, id, src_side))) {
 		peer->kind = SLICEGUARD_PEER_HOST;
 		peer->id = 0;
 		return;
 	}
-	id = endpoint_app(c, addr);
 	if (id) {
 		peer->kind = SLICEGUARD_PEER_APP;
 		peer->id = id;
@@ -1368,7 +1407,7 @@ static __always_inline int classify_uplink(struct sg_ctx *c)
 		return SG_R_NO_POLICY;
 	id = bpf_map_lookup_elem(m, &dscp);
 	by_dscp = id ? *id : 0;
-	peer_of(c, p->daddr, &c->dst);
+	peer_of(c, 0, &c->dst);
 	nd = nd_passes(c);
 
 	/* The sender picks its DSCP: it can contradict a slice, never select one. */
@@ -1435,17 +1474,20 @@ static __always_inline int classify_app(struct sg_ctx *c)
 	if (c->hook == SG_HOOK_APP_INGRESS) {
 		c->src.kind = SLICEGUARD_PEER_APP;
 		c->src.id = c->iface_app;
-		peer_of(c, c->p.daddr, &c->dst);
+		peer_of(c, 0, &c->dst);
 		nd = nd_passes(c);
 		if (!sg_endpoint_match(c, c->iface_app, 1, 0) && !(nd && nd_from_link(c)))
 			return SG_R_SPOOF;
-		/* Even where an app's endpoint holds the host's gateway address. */
-		if (host_addr(c, c->p.saddr))
+		/*
+		 * Even where an app's endpoint prefix holds the host's gateway
+		 * address; only an endpoint that is exactly it makes it the app's.
+		 */
+		if (host_addr(c, c->p.saddr) && !sg_endpoint_exact(c, c->iface_app, 1))
 			return SG_R_SPOOF;
 	} else {
 		c->dst.kind = SLICEGUARD_PEER_APP;
 		c->dst.id = c->iface_app;
-		peer_of(c, c->p.saddr, &c->src);
+		peer_of(c, 1, &c->src);
 		if (!entered_where_it_lives(c))
 			return SG_R_SPOOF;
 		nd = nd_passes(c);
@@ -1468,8 +1510,8 @@ static __always_inline int classify_uplink_egress(struct sg_ctx *c)
 	/* Tunnelled traffic is a UPF's: not attached there, of no slice if it is. */
 	if (c->iface_mode == SLICEGUARD_UPLINK_MODE_GTPU)
 		return unsliced(c);
-	peer_of(c, c->p.saddr, &c->src);
-	peer_of(c, c->p.daddr, &c->dst);
+	peer_of(c, 1, &c->src);
+	peer_of(c, 0, &c->dst);
 	if (!entered_where_it_lives(c))
 		return SG_R_SPOOF;
 	if (nd_passes(c))

@@ -1215,6 +1215,28 @@ TEST_F(atk, r1_r2_the_host_is_not_any)
 }
 
 /*
+ * r1/r2, the host: an app endpoint that is exactly one of the host's
+ * addresses (an app living in the host's network namespace) makes that
+ * address the app's, for every port; a prefix holding it does not (above).
+ */
+TEST_F(atk, r1_r2_an_app_at_the_hosts_address)
+{
+	struct pkt p;
+
+	udp46(&p, 200, "10.2.0.7", "198.51.100.254", 40300, 5005);
+	UPLINK(UP0, &p, SG_R_NO_RULE, 0);
+	add_endpoint(&self->pol.apps[1], "198.51.100.254", 32, 17, 5000, 5010);
+	ASSERT_EQ(0, reapply(self->dp, &self->pol));
+	UPLINK(UP0, &p, SG_R_RULE, 0x102);
+	udp46(&p, 200, "10.2.0.7", "198.51.100.254", 40300, 53);
+	UPLINK(UP0, &p, SG_R_NO_ENDPOINT, 0);
+	/* plc's interface may send from it; telemetry's may not. */
+	udp46(&p, -1, "198.51.100.254", "10.2.0.7", 5005, 6000);
+	APP_IN(APP2, &p, SG_R_RULE, 0x102);
+	APP_IN(APP3, &p, SG_R_SPOOF, 0);
+}
+
+/*
  * r1/r2, the host, source spoofing: the host's addresses never arrive from
  * outside (on an uplink, as a GTP-U outer or inner source) and are no
  * app's, even inside the app's endpoint prefix. Positive: the genuine
