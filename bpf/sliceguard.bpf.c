@@ -1860,8 +1860,16 @@ static __always_inline void emit_event(struct sg_ctx *c, int reason)
 	struct sg_deny_event *e;
 	struct sg_bucket *b;
 
-	/* An app's own budget: a noisy app must not hide another's events. */
-	if (c->src_app) {
+	/*
+	 * The sender's own budget: a noisy app must not hide another's
+	 * events. A sender not established (a spoof, a drop before the
+	 * source is known) spends the budget of the interface it came in on:
+	 * neither the identity it claims nor one budget of every uplink.
+	 */
+	if (reason == SG_R_SPOOF || (!c->src_app && !c->src_slice)) {
+		k.kind = SG_BUCKET_EVENTS_IFACE;
+		k.id = is_egress_hook(c) ? c->in_ifindex : c->ifindex;
+	} else if (c->src_app) {
 		k.kind = SG_BUCKET_EVENTS_APP;
 		k.id = c->src_app;
 	}

@@ -312,6 +312,7 @@ enum sg_bucket_kind {
 	SG_BUCKET_RULE,
 	SG_BUCKET_EVENTS,	/* deny events of one source slice (no source app) */
 	SG_BUCKET_EVENTS_APP,	/* deny events of one source app */
+	SG_BUCKET_EVENTS_IFACE,	/* deny events of no established sender, per interface */
 };
 
 /*

@@ -1753,6 +1753,45 @@ TEST_F(atk, r7_deny_events_budget_per_app)
 	}
 }
 
+/*
+ * r7: a spoofer spends the deny-event budget of the interface it came in
+ * on: a flood of spoofs on up0 leaves open0's spoof events alone, and a
+ * flood claiming plc's address from a management veth (app egress) leaves
+ * plc's own events alone. Positive control: each flood ran out of budget.
+ */
+TEST_F(atk, r7_deny_events_budget_of_spoofers)
+{
+	uint64_t before[SG_EVENT_STAT_MAX], after[SG_EVENT_STAT_MAX];
+	struct pkt up_spoof, claim_plc, plc_denied;
+	int i;
+
+	v4_tcp(&up_spoof, 100, "192.0.2.11", "192.0.2.10", 50100, 443, TCP_SYN);
+	v4_udp(&claim_plc, -1, "192.0.2.11", "192.0.2.12", 5005, 7000, 0);
+	v4_tcp(&plc_denied, -1, "192.0.2.11", "192.0.2.10", 50101, 443, TCP_SYN);
+
+	for (i = 0; i < 300; i++)
+		UPLINK(UP0, &up_spoof, SG_R_SPOOF, 0);
+	ASSERT_EQ(0, sg_dp_event_stats(self->dp, before));
+	UPLINK(UP0, &up_spoof, SG_R_SPOOF, 0);
+	UPLINK(OPEN0, &up_spoof, SG_R_SPOOF, 0);
+	ASSERT_EQ(0, sg_dp_event_stats(self->dp, after));
+	ASSERT_EQ(before[SG_EVENTS_LOST_RATE] + 1, after[SG_EVENTS_LOST_RATE])
+		TH_LOG("up0's flood did not run out of events");
+	ASSERT_EQ(before[SG_EVENTS_SENT] + 1, after[SG_EVENTS_SENT])
+		TH_LOG("open0's spoof event was not sent");
+
+	for (i = 0; i < 300; i++)
+		APP_OUT(APP3, SPARE0, &claim_plc, SG_R_SPOOF, 0);
+	ASSERT_EQ(0, sg_dp_event_stats(self->dp, before));
+	APP_OUT(APP3, SPARE0, &claim_plc, SG_R_SPOOF, 0);
+	APP_IN(APP2, &plc_denied, SG_R_NO_RULE, 0);
+	ASSERT_EQ(0, sg_dp_event_stats(self->dp, after));
+	ASSERT_EQ(before[SG_EVENTS_LOST_RATE] + 1, after[SG_EVENTS_LOST_RATE])
+		TH_LOG("the veth's flood did not run out of events");
+	ASSERT_EQ(before[SG_EVENTS_SENT] + 1, after[SG_EVENTS_SENT])
+		TH_LOG("plc's own deny event was not sent");
+}
+
 /* ---- What a slice's UEs are when their addresses say nothing ---- */
 
 /*
