@@ -331,6 +331,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dpbench: sg_dp_open: %s\n", strerror(-err));
 		return 1;
 	}
+	/* The host's addresses as the agent keeps them: peer_of() looks them up. */
+	err = sg_dp_sync_host(dp, NULL);
+	if (err) {
+		fprintf(stderr, "dpbench: %s\n", sg_dp_errmsg(dp));
+		return 1;
+	}
 	build_classes(classes, &n_classes);
 
 	for (s = 0; s < N_SIZES; s++) {
