@@ -1464,7 +1464,10 @@ static __always_inline bool entered_where_it_lives(struct sg_ctx *c)
 	if (c->src.kind == SLICEGUARD_PEER_SLICE)
 		return entered_on_uplink(c);
 	in = ingress_iface(c);
-	return in && in->kind == SG_IFACE_APP && in->app_id == c->src.id;
+	if (in && in->kind == SG_IFACE_APP && in->app_id == c->src.id)
+		return true;
+	/* An app at one of the host's addresses (see peer_of()) lives in the host. */
+	return !c->in_ifindex && host_addr(c, c->p.saddr);
 }
 
 static __always_inline int classify_app(struct sg_ctx *c)

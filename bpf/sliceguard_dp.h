@@ -46,7 +46,7 @@
 #define SG_FRAG_ENTRIES		8192
 #define SG_BUCKET_ENTRIES	65536
 #define SG_EVENT_RING_BYTES	(256 * 1024)
-#define SG_HOST_PREFIXES	1024	/* prefixes of the host's local routing table */
+#define SG_HOST_PREFIXES	4096	/* per family: what the host delivers locally */
 
 /* Parsing limits of Documentation/datapath.rst. */
 #define SG_MAX_IPV6_EXTHDRS	6

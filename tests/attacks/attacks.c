@@ -1154,6 +1154,11 @@ TEST_F(atk, r2_app_egress_app_source_from_other_interface)
 
 /* ---- the host ---- */
 
+/* What leaves uplink ifi, having entered the host on from. */
+#define UP_OUT(ifi, from, pkt, reason, mark) \
+	ASSERT_TRUE(check_pkt(_metadata, self->dp, SG_DP_PROG_APP_EGRESS, self->ifx[ifi], \
+			      IIF(from), pkt, reason, mark, #pkt " out of " #ifi " via " #from))
+
 /*
  * r1/r2, the host: a rule toward "any" does not reach the host's own
  * addresses (one outside everything, the gateway address inside embb's UE
@@ -1234,6 +1239,99 @@ TEST_F(atk, r1_r2_an_app_at_the_hosts_address)
 	udp46(&p, -1, "198.51.100.254", "10.2.0.7", 5005, 6000);
 	APP_IN(APP2, &p, SG_R_RULE, 0x102);
 	APP_IN(APP3, &p, SG_R_SPOOF, 0);
+	/* An app in the host's namespace sends from the host itself. */
+	udp46(&p, -1, "198.51.100.254", "10.2.0.7", 5006, 6000);
+	UP_OUT(UP0, FROM_HOST, &p, SG_R_RULE, 0x102);
+	UP_OUT(UP0, SPARE0, &p, SG_R_SPOOF, 0);
+}
+
+/*
+ * r1/r2, the host's addresses as the kernel has them: every address it
+ * delivers locally is the host, not only its unicast ones: subnet
+ * broadcast, the limited broadcast, multicast, IPv6 subnet-router anycast.
+ * With a rule to any, none is reached. Positive: an external address is.
+ */
+TEST_F(atk, r1_host_addresses_read_from_the_kernel)
+{
+	static const char *const v4[] = {
+		"10.77.0.1", "10.77.0.255", "255.255.255.255", "224.0.0.251", "127.0.0.1",
+	};
+	static const char *const v6[] = { "2001:db8:77::1", "2001:db8:77::", "ff02::1:2", "::1" };
+	struct pkt p;
+	unsigned int i;
+
+	ASSERT_EQ(0, system("ip link set lo up && sysctl -qw net.ipv6.conf.all.forwarding=1 && "
+			    "ip addr add 10.77.0.1/24 dev spare0 && "
+			    "ip addr add 2001:db8:77::1/64 dev spare0 nodad"));
+	ASSERT_EQ(0, sg_dp_sync_host(self->dp, NULL)) TH_LOG("%s", sg_dp_errmsg(self->dp));
+	add_rule(&self->pol, 20, SLICE, 1, ANY, 0, 17, 0, 65535);
+	ASSERT_EQ(0, reapply(self->dp, &self->pol));
+
+	udp46(&p, 100, "10.1.0.5", "203.0.113.5", 40400, 53);
+	UPLINK(UP0, &p, SG_R_RULE, 0x101);
+	udp46(&p, 100, "fd00:1::5", "2001:db8:abcd::80", 40400, 53);
+	UPLINK(UP0, &p, SG_R_RULE, 0x101);
+	for (i = 0; i < sizeof(v4) / sizeof(v4[0]); i++) {
+		udp46(&p, 100, "10.1.0.5", v4[i], 40401, 53);
+		ASSERT_TRUE(check_pkt(_metadata, self->dp, SG_DP_PROG_UPLINK, self->ifx[UP0], 0, &p,
+				      SG_R_NO_RULE, 0, v4[i]));
+	}
+	for (i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
+		udp46(&p, 100, "fd00:1::5", v6[i], 40401, 53);
+		ASSERT_TRUE(check_pkt(_metadata, self->dp, SG_DP_PROG_UPLINK, self->ifx[UP0], 0, &p,
+				      SG_R_NO_RULE, 0, v6[i]));
+	}
+}
+
+/*
+ * The host's address maps follow the kernel as a whole: an old set replaced
+ * by a new one of the same size holds only the new one (stale entries go
+ * first, so a large change never overflows), duplicates count once, and a
+ * set beyond the capacity is refused without changing anything.
+ */
+TEST_F(atk, r1_host_address_map_replaced_whole)
+{
+	const size_t n = 3000;
+	struct sg_host_prefix *hp = calloc(SG_HOST_PREFIXES + 1, sizeof(*hp));
+	struct pkt p;
+	size_t i;
+
+	ASSERT_NE(NULL, hp);
+	add_rule(&self->pol, 20, SLICE, 1, ANY, 0, 17, 0, 65535);
+	ASSERT_EQ(0, reapply(self->dp, &self->pol));
+	for (i = 0; i < n; i++) {
+		char a[32];
+
+		snprintf(a, sizeof(a), "100.64.%zu.%zu", i / 256, i % 256);
+		prefix(&hp[i].prefix, a, 32);
+	}
+	ASSERT_EQ(0, sg_dp_set_host_prefixes(self->dp, hp, n)) TH_LOG("%s", sg_dp_errmsg(self->dp));
+	udp46(&p, 100, "10.1.0.5", "100.64.0.7", 40500, 53);
+	UPLINK(UP0, &p, SG_R_NO_RULE, 0);
+	for (i = 0; i < n; i++)
+		hp[i].prefix.addr[1] = 65;	/* 100.65.x.y: all new */
+	ASSERT_EQ(0, sg_dp_set_host_prefixes(self->dp, hp, n)) TH_LOG("%s", sg_dp_errmsg(self->dp));
+	UPLINK(UP0, &p, SG_R_RULE, 0x101);
+	udp46(&p, 100, "10.1.0.5", "100.65.0.7", 40501, 53);
+	UPLINK(UP0, &p, SG_R_NO_RULE, 0);
+
+	for (i = 0; i <= SG_HOST_PREFIXES; i++)
+		prefix(&hp[i].prefix, "fe80::ecee:eeff:feee:eeee", 128);
+	ASSERT_EQ(0, sg_dp_set_host_prefixes(self->dp, hp, SG_HOST_PREFIXES + 1))
+		TH_LOG("%s", sg_dp_errmsg(self->dp));
+	/* Duplicates count once; the set is the whole truth: 100.65/16 is gone. */
+	UPLINK(UP0, &p, SG_R_RULE, 0x101);
+
+	for (i = 0; i <= SG_HOST_PREFIXES; i++) {
+		char a[32];
+
+		snprintf(a, sizeof(a), "100.66.%zu.%zu", i / 256, i % 256);
+		prefix(&hp[i].prefix, a, 32);
+	}
+	ASSERT_EQ(-E2BIG, sg_dp_set_host_prefixes(self->dp, hp, SG_HOST_PREFIXES + 1));
+	udp46(&p, 100, "10.1.0.5", "100.66.0.7", 40502, 53);
+	UPLINK(UP0, &p, SG_R_RULE, 0x101);
+	free(hp);
 }
 
 /*
@@ -1318,11 +1416,6 @@ TEST_F(atk, r2_host_to_app_needs_a_rule)
 }
 
 /* ---- the way out toward UEs (uplink egress) ---- */
-
-/* What leaves uplink ifi, having entered the host on from. */
-#define UP_OUT(ifi, from, pkt, reason, mark) \
-	ASSERT_TRUE(check_pkt(_metadata, self->dp, SG_DP_PROG_APP_EGRESS, self->ifx[ifi], \
-			      IIF(from), pkt, reason, mark, #pkt " out of " #ifi " via " #from))
 
 static void echo4(struct pkt *p, int vid, const char *src, const char *dst, uint8_t type)
 {

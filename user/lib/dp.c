@@ -843,83 +843,107 @@ int sg_dp_flush_state(struct sg_dp *dp)
 
 /* ---- the host's own addresses ---- */
 
-static void host_key(const struct sg_prefix *p, void *key)
-{
-	struct sg_lpm6_key *k6 = key;
-	struct sg_lpm4_key *k4 = key;
+union sg_host_key {
+	struct sg_lpm4_key k4;
+	struct sg_lpm6_key k6;
+};
 
+static size_t host_key(const struct sg_prefix *p, union sg_host_key *k)
+{
+	memset(k, 0, sizeof(*k));
 	if (p->family == AF_INET) {
-		k4->prefixlen = p->len;
-		memcpy(k4->addr, p->addr, 4);
-	} else {
-		k6->prefixlen = p->len;
-		memcpy(k6->addr, p->addr, 16);
+		k->k4.prefixlen = p->len;
+		memcpy(k->k4.addr, p->addr, 4);
+		return sizeof(k->k4);
 	}
+	k->k6.prefixlen = p->len;
+	memcpy(k->k6.addr, p->addr, 16);
+	return sizeof(k->k6);
 }
 
-static bool host_listed(const struct sg_host_prefix *prefixes, size_t n, int family,
-			const void *key)
+static int cmp_host_key(const void *a, const void *b)
 {
-	union { struct sg_lpm4_key k4; struct sg_lpm6_key k6; } k;
-	size_t i, size = family == AF_INET ? sizeof(k.k4) : sizeof(k.k6);
-
-	for (i = 0; i < n; i++) {
-		if (prefixes[i].prefix.family != family)
-			continue;
-		memset(&k, 0, sizeof(k));
-		host_key(&prefixes[i].prefix, &k);
-		if (!memcmp(&k, key, size))
-			return true;
-	}
-	return false;
+	return memcmp(a, b, sizeof(union sg_host_key));
 }
 
+/* Sorted, distinct keys of family's prefixes into *keys (free()d by the caller). */
+static int host_keys(const struct sg_host_prefix *prefixes, size_t n, int family,
+		     union sg_host_key **keys, size_t *n_keys)
+{
+	union sg_host_key *k = calloc(n ? n : 1, sizeof(*k));
+	size_t i, m = 0;
+
+	if (!k)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		if (prefixes[i].prefix.family == family)
+			host_key(&prefixes[i].prefix, &k[m++]);
+	qsort(k, m, sizeof(*k), cmp_host_key);
+	for (i = 0, n = 0; i < m; i++)
+		if (!n || cmp_host_key(&k[n - 1], &k[i]))
+			k[n++] = k[i];
+	*keys = k;
+	*n_keys = n;
+	return 0;
+}
+
+/*
+ * Stale keys first, then the new ones: a key that stays is never touched,
+ * and the map never holds more than the larger of the old and new sets.
+ */
 static int host_family_set(struct sg_dp *dp, struct bpf_map *map, int family,
-			   const struct sg_host_prefix *prefixes, size_t n)
+			   const struct sg_host_prefix *prefixes, size_t n,
+			   const union sg_host_key *keys, size_t n_keys)
 {
-	union { struct sg_lpm4_key k4; struct sg_lpm6_key k6; } k, next;
+	union sg_host_key k, next;
 	int fd = bpf_map__fd(map);
 	bool more;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (prefixes[i].prefix.family != family)
-			continue;
-		memset(&k, 0, sizeof(k));
-		host_key(&prefixes[i].prefix, &k);
-		if (bpf_map_update_elem(fd, &k, &prefixes[i].ifindex, BPF_ANY))
-			return fail(dp, -errno, "host address map: %s", strerror(errno));
-	}
+	memset(&next, 0, sizeof(next));
 	/* Deleting the current key would lose the walk: step first. */
 	more = !bpf_map_get_next_key(fd, NULL, &next);
 	while (more) {
 		k = next;
 		more = !bpf_map_get_next_key(fd, &k, &next);
-		if (!host_listed(prefixes, n, family, &k))
+		if (!bsearch(&k, keys, n_keys, sizeof(k), cmp_host_key))
 			bpf_map_delete_elem(fd, &k);
+	}
+	for (i = 0; i < n; i++) {
+		if (prefixes[i].prefix.family != family)
+			continue;
+		host_key(&prefixes[i].prefix, &k);
+		if (bpf_map_update_elem(fd, &k, &prefixes[i].ifindex, BPF_ANY))
+			return fail(dp, -errno, "host address map: %s", strerror(errno));
 	}
 	return 0;
 }
 
 int sg_dp_set_host_prefixes(struct sg_dp *dp, const struct sg_host_prefix *prefixes, size_t n)
 {
+	union sg_host_key *k4 = NULL, *k6 = NULL;
 	size_t i, n4 = 0, n6 = 0;
 	int err;
 
 	for (i = 0; i < n; i++) {
-		if (prefixes[i].prefix.family == AF_INET && prefixes[i].prefix.len <= 32)
-			n4++;
-		else if (prefixes[i].prefix.family == AF_INET6 && prefixes[i].prefix.len <= 128)
-			n6++;
-		else
+		const struct sg_prefix *p = &prefixes[i].prefix;
+
+		if (!(p->family == AF_INET && p->len <= 32) &&
+		    !(p->family == AF_INET6 && p->len <= 128))
 			return fail(dp, -EINVAL, "host prefix %zu: bad family or length", i);
 	}
-	if (n4 > SG_HOST_PREFIXES || n6 > SG_HOST_PREFIXES)
-		return fail(dp, -E2BIG, "%zu IPv4 and %zu IPv6 host prefixes, at most %d each",
-			    n4, n6, SG_HOST_PREFIXES);
-	err = host_family_set(dp, dp->skel->maps.sg_host4, AF_INET, prefixes, n);
+	err = host_keys(prefixes, n, AF_INET, &k4, &n4);
 	if (!err)
-		err = host_family_set(dp, dp->skel->maps.sg_host6, AF_INET6, prefixes, n);
+		err = host_keys(prefixes, n, AF_INET6, &k6, &n6);
+	if (!err && (n4 > SG_HOST_PREFIXES || n6 > SG_HOST_PREFIXES))
+		err = fail(dp, -E2BIG, "%zu IPv4 and %zu IPv6 host prefixes, at most %d each",
+			   n4, n6, SG_HOST_PREFIXES);
+	if (!err)
+		err = host_family_set(dp, dp->skel->maps.sg_host4, AF_INET, prefixes, n, k4, n4);
+	if (!err)
+		err = host_family_set(dp, dp->skel->maps.sg_host6, AF_INET6, prefixes, n, k6, n6);
+	free(k4);
+	free(k6);
 	return err;
 }
 

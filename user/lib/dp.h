@@ -122,12 +122,18 @@ struct sg_host_prefix {
 	uint32_t ifindex;
 };
 
-/* The RTN_LOCAL routes of the calling thread's network namespace; free() them. */
-int sg_host_prefixes_read(struct sg_host_prefix **prefixes, size_t *n);
 /*
- * Make the data path's host addresses exactly prefixes: new ones are
- * written before stale ones are removed, so an address that stays the
- * host's is never missing in between. -E2BIG beyond SG_HOST_PREFIXES per
+ * What the calling thread's network namespace delivers locally: its local,
+ * broadcast, anycast and multicast routes (every table) and the limited
+ * broadcast and multicast ranges; free() them. May hold duplicates.
+ */
+int sg_host_prefixes_read(struct sg_host_prefix **prefixes, size_t *n);
+/* Whether a route of type (RTN_*) is one sg_host_prefixes_read() takes. */
+bool sg_host_route_type(unsigned int type);
+/*
+ * Make the data path's host addresses exactly prefixes (duplicates count
+ * once): stale ones are removed, then new ones written; one that stays is
+ * never touched. -E2BIG beyond SG_HOST_PREFIXES distinct prefixes per
  * family (nothing changed).
  */
 int sg_dp_set_host_prefixes(struct sg_dp *dp, const struct sg_host_prefix *prefixes, size_t n);

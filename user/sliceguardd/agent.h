@@ -65,7 +65,8 @@ struct agent {
 	struct attachment *att;
 	unsigned int n_att;
 	bool links_changed;
-	bool host_changed;	/* read the local routing table again */
+	bool host_changed;	/* read the host's addresses again */
+	bool host_synced;	/* they were written at least once */
 
 	/* declarative mode */
 	int inotify_fd;

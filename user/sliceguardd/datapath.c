@@ -276,9 +276,9 @@ static bool attach_wanted(struct agent *a)
 		}
 		if (ifindex && ifindex == att->ifindex && att->guard_egress &&
 		    !attached_in_kernel(ifindex, att->kind, true)) {
-			/* An uplink that became an ip uplink. */
+			/* An ip uplink without it: it became one, or attaching failed. */
 			if (sg_dp_attach_uplink_egress(a->dp, ifindex))
-				log_err("cannot attach the egress program to uplink %s: %s",
+				log_err("cannot attach the egress program to uplink %s: %s; what leaves it toward UEs is not decided until it is attached (tried again at every apply and link change)",
 					att->ifname, sg_dp_errmsg(a->dp));
 			else
 				log_info("attached the egress program to uplink %s", att->ifname);
@@ -309,13 +309,10 @@ static bool attach_wanted(struct agent *a)
 				 att->ifname, ifindex);
 			continue;
 		}
-		if (att->kind == ATTACH_UPLINK) {
+		if (att->kind == ATTACH_UPLINK)
 			err = sg_dp_attach_uplink(a->dp, ifindex);
-			if (!err && att->guard_egress)
-				err = sg_dp_attach_uplink_egress(a->dp, ifindex);
-		} else {
+		else
 			err = sg_dp_attach_app(a->dp, ifindex);
-		}
 		if (err) {
 			log_err("cannot attach to %s %s: %s", kind_name[att->kind],
 				att->ifname, sg_dp_errmsg(a->dp));
@@ -326,6 +323,14 @@ static bool attach_wanted(struct agent *a)
 		att->ifindex = ifindex;
 		log_info("attached to %s %s (ifindex %d)", kind_name[att->kind],
 			 att->ifname, ifindex);
+		/*
+		 * Without its egress program an uplink still decides what
+		 * comes in: keep that, and try the egress again next time.
+		 */
+		if (att->kind == ATTACH_UPLINK && att->guard_egress &&
+		    sg_dp_attach_uplink_egress(a->dp, ifindex))
+			log_err("cannot attach the egress program to uplink %s: %s; what leaves it toward UEs is not decided until it is attached (tried again at every apply and link change)",
+				att->ifname, sg_dp_errmsg(a->dp));
 	}
 	return changed;
 }
@@ -527,6 +532,7 @@ int host_reconcile(struct agent *a)
 		return err;
 	}
 	a->host_changed = false;
-	log_info("host addresses: %zu local prefixes", n);
+	a->host_synced = true;
+	log_info("host addresses: %zu prefixes delivered locally", n);
 	return 0;
 }

@@ -172,9 +172,15 @@ static int work(struct agent *a)
 	}
 	a->family_added = a->family_removed = false;
 
-	/* Before any apply: a rule naming the host must find its addresses. */
+	/*
+	 * Before any apply: a rule naming the host must find its addresses,
+	 * and a rule to "any" must not find them missing. Until they were
+	 * written once, nothing is applied (a fresh data path drops all).
+	 */
 	if (a->host_changed && host_reconcile(a))
 		err = -EAGAIN;
+	if (!a->host_synced)
+		return err;
 
 	if (a->file_changed) {
 		a->file_changed = false;

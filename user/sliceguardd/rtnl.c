@@ -4,8 +4,8 @@
  * socket in the link, address and route groups. The agent does not need
  * the details of a message: any new or removed link (or a lost message)
  * makes it compare the interfaces its policy names with the ones that exist
- * now, any change of an address or of the local routing table makes it read
- * that table again. Both are simpler than tracking deltas and immune to
+ * now, any change of an address or of a route to the host itself makes it
+ * read the host's addresses again. Both are simpler than tracking deltas and immune to
  * missed events.
  */
 #include <errno.h>
@@ -17,6 +17,7 @@
 #include <linux/rtnetlink.h>
 
 #include "agent.h"
+#include "dp.h"
 #include "log.h"
 
 int rtnl_open(void)
@@ -41,20 +42,13 @@ int rtnl_open(void)
 	return fd;
 }
 
-/* Whether a route message is about the local routing table. */
-static bool local_table(const struct nlmsghdr *nlh)
+/* Whether a route message is about a route to the host itself. */
+static bool host_route(const struct nlmsghdr *nlh)
 {
 	const struct rtmsg *rtm = NLMSG_DATA(nlh);
-	int len = nlh->nlmsg_len - NLMSG_LENGTH(sizeof(*rtm));
-	unsigned int table = rtm->rtm_table;
-	struct rtattr *rta;
 
-	if (len < 0)
-		return false;
-	for (rta = RTM_RTA(rtm); RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
-		if (rta->rta_type == RTA_TABLE && RTA_PAYLOAD(rta) >= 4)
-			memcpy(&table, RTA_DATA(rta), 4);
-	return table == RT_TABLE_LOCAL;
+	return nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(*rtm)) &&
+	       sg_host_route_type(rtm->rtm_type);
 }
 
 /*
@@ -97,7 +91,7 @@ unsigned int rtnl_drain(int fd)
 				break;
 			case RTM_NEWROUTE:
 			case RTM_DELROUTE:
-				if (local_table(nlh))
+				if (host_route(nlh))
 					changed |= RTNL_HOST;
 				break;
 			}
