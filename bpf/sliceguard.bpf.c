@@ -728,54 +728,23 @@ static __noinline bool prefix_match(const __u8 *a, const __u8 *b, __u32 len)
 	return true;
 }
 
+/* What sg_endpoint_match() asks of an endpoint besides holding the address. */
+enum sg_ep_match {
+	SG_EP_ADDR,	/* nothing */
+	SG_EP_PORT,	/* the packet's proto and destination port ("Destination") */
+	/*
+	 * to be exactly the address, a /32 or /128: the policy names that very
+	 * address, which then is the app's even where it is the host's (an app
+	 * living in the host's network namespace)
+	 */
+	SG_EP_EXACT,
+};
+
 /*
  * Whether the packet's source (src_side) or destination address lies in one
- * of app_id's endpoint prefixes; with check_port, also with a matching proto
- * and destination port ("Destination").
+ * of app_id's endpoint prefixes, as how (enum sg_ep_match) asks.
  */
-SG_GLOBAL int sg_endpoint_match(struct sg_ctx *c, __u32 app_id, int src_side, int check_port)
-{
-	void *apps;
-	struct sg_app_cfg *app;
-	const __u8 *addr;
-	int i;
-
-	if (!c)
-		return 0;
-	apps = slot_map(&sg_apps, c->slot);
-	if (!apps)
-		return 0;
-	app = bpf_map_lookup_elem(apps, &app_id);
-	if (!app)
-		return 0;
-	addr = src_side ? c->p.saddr : c->p.daddr;
-	#pragma unroll
-	for (i = 0; i < SG_MAX_ENDPOINTS; i++) {
-		const struct sg_endpoint_cfg *ep = &app->endpoints[i];
-
-		if (i >= app->n_endpoints)
-			break;
-		if (ep->family != c->p.family)
-			continue;
-		if (check_port) {
-			if (ep->proto && ep->proto != c->p.proto)
-				continue;
-			if (c->p.rule_port < ep->port_first || c->p.rule_port > ep->port_last)
-				continue;
-		}
-		if (prefix_match(ep->addr, addr, ep->len))
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * Whether one of app_id's endpoints is exactly the packet's source
- * (src_side) or destination address, a /32 or /128: the policy names that
- * very address, which then is the app's even where it is the host's (an
- * app living in the host's network namespace).
- */
-SG_GLOBAL int sg_endpoint_exact(struct sg_ctx *c, __u32 app_id, int src_side)
+SG_GLOBAL int sg_endpoint_match(struct sg_ctx *c, __u32 app_id, int src_side, int how)
 {
 	void *apps;
 	struct sg_app_cfg *app;
@@ -799,9 +768,17 @@ SG_GLOBAL int sg_endpoint_exact(struct sg_ctx *c, __u32 app_id, int src_side)
 
 		if (i >= app->n_endpoints)
 			break;
-		/* IPv4 sits in the first 4 bytes, the rest 0, on both sides. */
-		if (ep->family == c->p.family && ep->len == full &&
-		    !__builtin_memcmp(ep->addr, addr, 16))
+		if (ep->family != c->p.family)
+			continue;
+		if (how == SG_EP_PORT) {
+			if (ep->proto && ep->proto != c->p.proto)
+				continue;
+			if (c->p.rule_port < ep->port_first || c->p.rule_port > ep->port_last)
+				continue;
+		}
+		if (how == SG_EP_EXACT && ep->len != full)
+			continue;
+		if (prefix_match(ep->addr, addr, ep->len))
 			return 1;
 	}
 	return 0;
@@ -1165,7 +1142,7 @@ static __always_inline void peer_of(struct sg_ctx *c, int src_side, struct sg_pe
 	const __u8 *addr = src_side ? c->p.saddr : c->p.daddr;
 	__u32 id = endpoint_app(c, addr);
 
-	if (host_addr(c, addr) && !(id && sg_endpoint_exact(c, id, src_side))) {
+	if (host_addr(c, addr) && !(id && sg_endpoint_match(c, id, src_side, SG_EP_EXACT))) {
 		peer->kind = SLICEGUARD_PEER_HOST;
 		peer->id = 0;
 		return;
@@ -1274,7 +1251,7 @@ SG_GLOBAL int sg_decide_flow(struct sg_ctx *c)
 	if (c->no_slice)
 		return SG_R_NO_SLICE;
 
-	if (c->dst.kind == SLICEGUARD_PEER_APP && !sg_endpoint_match(c, c->dst.id, 0, 1))
+	if (c->dst.kind == SLICEGUARD_PEER_APP && !sg_endpoint_match(c, c->dst.id, 0, SG_EP_PORT))
 		return SG_R_NO_ENDPOINT;
 
 	if (c->src.kind == SLICEGUARD_PEER_SLICE && c->dst.kind == SLICEGUARD_PEER_SLICE &&
@@ -1347,7 +1324,7 @@ static __always_inline bool nd_passes(struct sg_ctx *c)
 	if (dst[0] == 0xff)
 		return false;
 	if (c->hook == SG_HOOK_APP_EGRESS)
-		return sg_endpoint_match(c, c->iface_app, 0, 0);
+		return sg_endpoint_match(c, c->iface_app, 0, SG_EP_ADDR);
 	/*
 	 * Forwarding lowers the hop limit: ND leaving an uplink is the host's
 	 * own, toward its neighbours on the link.
@@ -1479,13 +1456,13 @@ static __always_inline int classify_app(struct sg_ctx *c)
 		c->src.id = c->iface_app;
 		peer_of(c, 0, &c->dst);
 		nd = nd_passes(c);
-		if (!sg_endpoint_match(c, c->iface_app, 1, 0) && !(nd && nd_from_link(c)))
+		if (!sg_endpoint_match(c, c->iface_app, 1, SG_EP_ADDR) && !(nd && nd_from_link(c)))
 			return SG_R_SPOOF;
 		/*
 		 * Even where an app's endpoint prefix holds the host's gateway
 		 * address; only an endpoint that is exactly it makes it the app's.
 		 */
-		if (host_addr(c, c->p.saddr) && !sg_endpoint_exact(c, c->iface_app, 1))
+		if (host_addr(c, c->p.saddr) && !sg_endpoint_match(c, c->iface_app, 1, SG_EP_EXACT))
 			return SG_R_SPOOF;
 	} else {
 		c->dst.kind = SLICEGUARD_PEER_APP;
