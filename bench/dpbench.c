@@ -267,7 +267,7 @@ static int measure(struct sg_dp *dp, const struct pkt_class *c,
 			opts.ctx_size_in = sizeof(skb);
 			fd = sg_dp_prog_fd(dp, c->hook == APP_IN ?
 					   SG_DP_PROG_APP_INGRESS :
-					   SG_DP_PROG_APP_EGRESS);
+					   SG_DP_PROG_EGRESS);
 		}
 		sg_dp_reason_counts(dp, before);
 		err = bpf_prog_test_run_opts(fd, &opts);

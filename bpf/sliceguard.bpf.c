@@ -1766,7 +1766,7 @@ static __always_inline int parse(void *ctx, int xdp, struct sg_ctx *c)
 		if (ue_slice(c, p->saddr) || endpoint_app(c, p->saddr) || host_addr(c, p->saddr))
 			return SG_R_SPOOF;
 		/* Tunnel packets end at the UPF; one addressed past it would be routed on. */
-		if (ue_slice(c, p->daddr) || endpoint_app(c, p->daddr))
+		if (!host_addr(c, p->daddr) && (ue_slice(c, p->daddr) || endpoint_app(c, p->daddr)))
 			return SG_R_NO_SLICE;
 		if (p->proto != IPPROTO_UDP || p->dport != bpf_htons(SG_GTPU_PORT))
 			return unsliced(c);
@@ -2028,8 +2028,9 @@ int sg_app_ingress(struct __sk_buff *skb)
 	return run_tc(skb, SG_HOOK_APP_INGRESS);
 }
 
+/* App egress, or uplink egress: parse() tells them apart by the interface. */
 SEC("tc")
-int sg_app_egress(struct __sk_buff *skb)
+int sg_egress(struct __sk_buff *skb)
 {
 	return run_tc(skb, SG_HOOK_APP_EGRESS);
 }

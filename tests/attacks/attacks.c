@@ -1111,11 +1111,11 @@ TEST_F(atk, r1_app_egress_ue_source_from_non_uplink)
 		tcp46(&ack, -1, a->ue1, a->video, 40030, 443, TCP_ACK);
 		UPLINK(UP0, &syn, SG_R_RULE, 0x101);
 		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-			ASSERT_TRUE(check_pkt(_metadata, self->dp, SG_DP_PROG_APP_EGRESS,
+			ASSERT_TRUE(check_pkt(_metadata, self->dp, SG_DP_PROG_EGRESS,
 					      self->ifx[APP1], IIF(bad[i]), &ack, SG_R_SPOOF, 0,
 					      "UE source from a non-uplink"));
 		for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
-			ASSERT_TRUE(check_pkt(_metadata, self->dp, SG_DP_PROG_APP_EGRESS,
+			ASSERT_TRUE(check_pkt(_metadata, self->dp, SG_DP_PROG_EGRESS,
 					      self->ifx[APP1], IIF(good[i]), &ack, SG_R_FLOW, 0x101,
 					      "UE source from an uplink"));
 	}
@@ -1138,7 +1138,7 @@ TEST_F(atk, r2_app_egress_app_source_from_other_interface)
 
 		udp46(&p, -1, a->tele, a->plc, 3000, 5005);
 		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-			ASSERT_TRUE(check_pkt(_metadata, self->dp, SG_DP_PROG_APP_EGRESS,
+			ASSERT_TRUE(check_pkt(_metadata, self->dp, SG_DP_PROG_EGRESS,
 					      self->ifx[APP2], IIF(bad[i]), &p, SG_R_SPOOF, 0,
 					      "app source from another interface"));
 		APP_OUT(APP2, APP3, &p, SG_R_RULE, 0);
@@ -1156,7 +1156,7 @@ TEST_F(atk, r2_app_egress_app_source_from_other_interface)
 
 /* What leaves uplink ifi, having entered the host on from. */
 #define UP_OUT(ifi, from, pkt, reason, mark) \
-	ASSERT_TRUE(check_pkt(_metadata, self->dp, SG_DP_PROG_APP_EGRESS, self->ifx[ifi], \
+	ASSERT_TRUE(check_pkt(_metadata, self->dp, SG_DP_PROG_EGRESS, self->ifx[ifi], \
 			      IIF(from), pkt, reason, mark, #pkt " out of " #ifi " via " #from))
 
 /*

@@ -1281,12 +1281,12 @@ TEST(adopt_without_loading)
 	sg_dp_close(dp);
 
 	/* Incomplete: a program pin is missing. The maps are still adopted. */
-	snprintf(path, sizeof(path), "%s/prog_sg_app_egress", pins);
+	snprintf(path, sizeof(path), "%s/prog_sg_egress", pins);
 	ASSERT_EQ(0, unlink(path));
 	ASSERT_EQ(0, sg_dp_open(&opts, &dp));
 	ASSERT_TRUE(sg_dp_adopted(dp));
 	ASSERT_TRUE(sg_dp_loaded(dp));
-	ASSERT_NE(NULL, strstr(sg_dp_errmsg(dp), "sg_app_egress")) TH_LOG("%s", sg_dp_errmsg(dp));
+	ASSERT_NE(NULL, strstr(sg_dp_errmsg(dp), "sg_egress")) TH_LOG("%s", sg_dp_errmsg(dp));
 	ASSERT_NE(ids[SG_DP_PROG_UPLINK], prog_id(sg_dp_prog_fd(dp, SG_DP_PROG_UPLINK)));
 	ASSERT_EQ(9, sg_dp_generation(dp));
 	sg_dp_close(dp);

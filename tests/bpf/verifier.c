@@ -24,7 +24,7 @@ static const char *const prog_names[SG_DP_PROG_MAX] = {
 	[SG_DP_PROG_UPLINK] = "sg_uplink",
 	[SG_DP_PROG_UPLINK_MARK] = "sg_uplink_mark",
 	[SG_DP_PROG_APP_INGRESS] = "sg_app_ingress",
-	[SG_DP_PROG_APP_EGRESS] = "sg_app_egress",
+	[SG_DP_PROG_EGRESS] = "sg_egress",
 };
 
 /* Keep the verifier log of a failed load: that is the diagnosis. */

@@ -711,7 +711,7 @@ static inline void dp_fixture_open(struct __test_metadata *_metadata, struct sg_
 			      pkt, reason, mark, #pkt " from " #ifi))
 /* What app ifi receives, having entered the host on from. */
 #define APP_OUT(ifi, from, pkt, reason, mark) \
-	ASSERT_TRUE(check_pkt(_metadata, self->dp, SG_DP_PROG_APP_EGRESS, self->ifx[ifi], \
+	ASSERT_TRUE(check_pkt(_metadata, self->dp, SG_DP_PROG_EGRESS, self->ifx[ifi], \
 			      IIF(from), pkt, reason, mark, #pkt " to " #ifi " via " #from))
 
 #endif /* SG_TESTS_DP_HARNESS_H */

@@ -13,7 +13,11 @@
  * (app egress) carry the interface they entered the host on
  * (skb->ingress_ifindex, issue 7): mostly where their source lives,
  * sometimes another uplink or app interface, 0 (sent by the host) or an
- * interface the policy does not name.
+ * interface the policy does not name. Every policy comes with random
+ * addresses of the host's own (the peer host: some outside everything,
+ * some inside UE pools and app endpoints), written to the data path with
+ * sg_dp_set_host_prefixes() and given to the model; the branches they add
+ * must all be reached.
  *
  *   SG_DIFF_SEED=N      reproduce a run (the seed is printed)
  *   SG_DIFF_PACKETS=N   packets in the random part (default 120000)
@@ -180,16 +184,22 @@ static bool app_serves(const struct sg_app *a, uint32_t slice)
 	return false;
 }
 
-/* A rule between the policy's objects; app -> slice only to served slices. */
+/*
+ * A rule between the policy's objects as the policy store accepts them:
+ * app -> slice only to served slices, the host as destination from slices
+ * and apps, as source only toward apps.
+ */
 static void random_rule(const struct sg_policy *pol, struct sg_rule *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->src_kind = chance(50) ? SLICEGUARD_PEER_SLICE : SLICEGUARD_PEER_APP;
+	r->src_kind = chance(8) ? SLICEGUARD_PEER_HOST :
+		      chance(50) ? SLICEGUARD_PEER_SLICE : SLICEGUARD_PEER_APP;
 	if (r->src_kind == SLICEGUARD_PEER_SLICE)
 		r->src_id = pol->slices[rnd(pol->n_slices)].id;
-	else
+	else if (r->src_kind == SLICEGUARD_PEER_APP)
 		r->src_id = pol->apps[rnd(pol->n_apps)].id;
-	r->dst_kind = rnd(3);
+	r->dst_kind = r->src_kind == SLICEGUARD_PEER_HOST ? SLICEGUARD_PEER_APP :
+		      chance(20) ? SLICEGUARD_PEER_HOST : rnd(3);
 	if (r->dst_kind == SLICEGUARD_PEER_SLICE) {
 		if (r->src_kind == SLICEGUARD_PEER_APP) {
 			const struct sg_app *a = sg_policy_app_by_id(pol, r->src_id);
@@ -265,8 +275,9 @@ static void random_policy(struct sg_policy *pol)
 		for (j = rnd(3); j > 0; j--) {
 			struct sg_range *t = &s->teid_ranges[s->n_teid_ranges++];
 
+			/* 4096 apart: a slice's ranges never overlap. */
 			t->first = (i + 1) << 20 | j << 12 | rnd(16);
-			t->last = t->first + rnd(chance(50) ? 1 : 5000);
+			t->last = t->first + rnd(chance(50) ? 1 : 4000);
 		}
 		for (j = chance(30) ? 1 + rnd(2) : 0; j > 0; j--)
 			s->dscps[s->n_dscps++] = dscp_pool[2 * i + j - 1];
@@ -406,6 +417,159 @@ static struct addr addr_external(uint8_t family)
 	return addr_in(&p);
 }
 
+/* Whether prefix p holds address a. */
+static bool prefix_holds(const struct sg_prefix *p, const struct addr *a)
+{
+	unsigned int bytes = p->family == AF_INET ? 4 : 16, k;
+
+	if (p->family != a->family)
+		return false;
+	for (k = 0; k < bytes; k++) {
+		unsigned int keep = p->len > k * 8 ? p->len - k * 8 : 0;
+		uint8_t mask = keep >= 8 ? 0xff : (uint8_t)(0xff00 >> keep);
+
+		if ((a->a[k] & mask) != (p->addr[k] & mask))
+			return false;
+	}
+	return true;
+}
+
+/* ---- The host's own addresses ---- */
+
+#define MAX_HOST_PREFIXES	32
+
+/*
+ * The host's own addresses (the peer host of Documentation/datapath.rst,
+ * "The host") while a policy is active. Like the interfaces they belong to
+ * the machine, not to a generation: apply() writes them to the data path
+ * with sg_dp_set_host_prefixes(), check_packet() gives them to the model.
+ */
+static struct {
+	struct sg_host_prefix p[MAX_HOST_PREFIXES];
+	size_t n;
+} host_addrs;
+
+/* The host's prefix of length len around a random address of p. */
+static void add_host_in(const struct sg_prefix *p, uint8_t len)
+{
+	struct sg_host_prefix *h;
+	struct addr a = addr_in(p);
+	unsigned int i;
+
+	if (host_addrs.n == MAX_HOST_PREFIXES)
+		return;
+	h = &host_addrs.p[host_addrs.n++];
+	memset(h, 0, sizeof(*h));
+	h->prefix.family = p->family;
+	h->prefix.len = len;
+	/* As the local routing table has them: no bits past the length. */
+	for (i = 0; i < 16; i++) {
+		unsigned int keep = len > i * 8 ? len - i * 8 : 0;
+
+		h->prefix.addr[i] = a.a[i] & (keep >= 8 ? 0xff : (uint8_t)(0xff00 >> keep));
+	}
+	h->ifindex = 1;
+}
+
+static void add_host_str(const char *addr, uint8_t len)
+{
+	struct sg_prefix p = { .family = strchr(addr, ':') ? AF_INET6 : AF_INET,
+			       .len = len };
+
+	inet_pton(p.family, addr, p.addr);
+	add_host_in(&p, len);
+}
+
+static bool host_holds(const struct addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < host_addrs.n; i++)
+		if (prefix_holds(&host_addrs.p[i].prefix, a))
+			return true;
+	return false;
+}
+
+/* A random address of one of the host's prefixes inside outer; false: none. */
+static bool host_inside(const struct sg_prefix *outer, struct addr *out)
+{
+	size_t i, start = rnd((uint32_t)host_addrs.n);
+
+	for (i = 0; i < host_addrs.n; i++) {
+		const struct sg_prefix *h =
+			&host_addrs.p[(start + i) % host_addrs.n].prefix;
+		struct addr a = addr_in(h);
+
+		if (h->len >= outer->len && prefix_holds(outer, &a)) {
+			*out = a;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The host's addresses for a policy: an address of its own outside
+ * everything (mostly both versions), now and then the loopback ranges, a
+ * link-local address, an AnyIP range over part of the external addresses;
+ * gateway addresses inside UE pools (now and then a /20 of a /16 pool) and
+ * inside app endpoints (a whole /32 or /128 endpoint now and then); rarely
+ * a range over every IPv4 endpoint. Now and then none at all.
+ */
+static void random_host(const struct sg_policy *pol)
+{
+	struct sg_prefix p;
+	unsigned int i;
+	char a[INET6_ADDRSTRLEN];
+
+	host_addrs.n = 0;
+	if (chance(8))
+		return;
+	snprintf(a, sizeof(a), "192.0.2.%u", 1 + rnd(254));
+	add_host_str(a, 32);
+	if (chance(75)) {
+		snprintf(a, sizeof(a), "2001:db8:ffff::%x", 1 + rnd(0xfffe));
+		add_host_str(a, 128);
+	}
+	if (chance(30)) {
+		add_host_str("127.0.0.0", 8);
+		add_host_str("::1", 128);
+	}
+	if (chance(20))
+		add_host_str("fe80::1", 128);
+	if (chance(20))
+		add_host_str("198.51.100.240", 28);
+	if (chance(10)) {
+		p.family = AF_INET6;
+		p.len = 64;
+		p.addr[0] = 0x20, p.addr[1] = 0x0d, p.addr[2] = 0x0b, p.addr[3] = 0x08;
+		memset(p.addr + 4, 0, 12);
+		add_host_in(&p, 68);
+	}
+	for (i = 0; i < pol->n_slices; i++) {
+		const struct sg_slice *s = &pol->slices[i];
+		const struct sg_prefix *u;
+
+		if (!s->n_ue_prefixes || !chance(50))
+			continue;
+		u = &s->ue_prefixes[rnd(s->n_ue_prefixes)];
+		add_host_in(u, u->family == AF_INET ? 32 : 128);
+		if (u->family == AF_INET && u->len <= 16 && chance(15))
+			add_host_in(u, 20);
+	}
+	for (i = 0; i < pol->n_apps; i++) {
+		const struct sg_app *ap = &pol->apps[i];
+		const struct sg_prefix *e =
+			&ap->endpoints[rnd(ap->n_endpoints)].prefix;
+		uint8_t full = e->family == AF_INET ? 32 : 128;
+
+		if (chance(35) && (e->len < full || chance(30)))
+			add_host_in(e, full);
+	}
+	if (chance(3))
+		add_host_str("10.200.0.0", 16);
+}
+
 /* What the generator builds, before it becomes bytes. */
 struct flowspec {
 	struct addr src, dst;
@@ -440,7 +604,7 @@ struct flowspec {
 };
 
 /* Random address of the wanted sort, family fam. */
-enum addr_sort { A_UE, A_APP, A_EXTERNAL, A_ANY };
+enum addr_sort { A_UE, A_APP, A_EXTERNAL, A_HOST, A_ANY };
 
 static struct addr pick_addr(const struct sg_policy *pol, enum addr_sort sort,
 			     uint8_t fam, uint32_t *slice_out)
@@ -450,8 +614,19 @@ static struct addr pick_addr(const struct sg_policy *pol, enum addr_sort sort,
 	if (slice_out)
 		*slice_out = 0;
 	if (sort == A_ANY)
-		sort = rnd(3);
-	for (tries = 0; tries < 8; tries++) {
+		sort = chance(10) ? A_HOST : rnd(3);
+	if (sort == A_HOST) {
+		size_t i, start = rnd((uint32_t)host_addrs.n);
+
+		for (i = 0; i < host_addrs.n; i++) {
+			const struct sg_prefix *p =
+				&host_addrs.p[(start + i) % host_addrs.n].prefix;
+
+			if (p->family == fam)
+				return addr_in(p);
+		}
+	}
+	for (tries = 0; tries < 8 && sort != A_HOST; tries++) {
 		if (sort == A_UE && pol->n_slices) {
 			const struct sg_slice *s = &pol->slices[rnd(pol->n_slices)];
 
@@ -523,23 +698,9 @@ static const struct sg_slice *slice_of_addr(const struct sg_policy *pol,
 	unsigned int i, j;
 
 	for (i = 0; i < pol->n_slices; i++)
-		for (j = 0; j < pol->slices[i].n_ue_prefixes; j++) {
-			const struct sg_prefix *p = &pol->slices[i].ue_prefixes[j];
-			struct sg_prefix probe = *p;
-			unsigned int bytes = p->family == AF_INET ? 4 : 16, k;
-			bool in = p->family == a->family;
-
-			for (k = 0; in && k < bytes; k++) {
-				unsigned int keep = p->len > k * 8 ?
-						    p->len - k * 8 : 0;
-				uint8_t mask = keep >= 8 ? 0xff :
-					       (uint8_t)(0xff00 >> keep);
-
-				in = (a->a[k] & mask) == probe.addr[k];
-			}
-			if (in)
+		for (j = 0; j < pol->slices[i].n_ue_prefixes; j++)
+			if (prefix_holds(&pol->slices[i].ue_prefixes[j], a))
 				return &pol->slices[i];
-		}
 	return NULL;
 }
 
@@ -891,6 +1052,103 @@ struct mismatch_kind {
 
 #define MAX_KINDS	32
 
+/*
+ * What a generated packet does with the host's addresses (host_use()). An
+ * address of the host that is exactly an app's /32 or /128 endpoint is
+ * that app's (*_IS_APP; at app ingress only the sending app's counts).
+ */
+enum host_use {
+	HOST_SRC = 1 << 0,		/* its source is the host */
+	HOST_DST = 1 << 1,		/* its destination is the host */
+	HOST_OUTER_SRC = 1 << 2,	/* the outer source of its GTP-U packet */
+	/* That address of the host (the source's if both are) lies in ... */
+	HOST_IN_POOL = 1 << 3,		/* ... a UE pool */
+	HOST_IN_APP = 1 << 4,		/* ... an app's endpoint (app ingress: the sender's) */
+	HOST_SRC_IS_APP = 1 << 5,
+	HOST_DST_IS_APP = 1 << 6,
+	HOST_ND = 1 << 7,		/* an ND message */
+	HOST_ND_AWAY = 1 << 8,		/* ND to a unicast address not the host */
+};
+
+#define R(reason)	(1ULL << SG_R_##reason)
+
+/*
+ * The branches the host adds to the data path, each as the model's reason
+ * for a generated packet that uses the host's addresses so: all must be
+ * reached (test_host_coverage()).
+ */
+static const struct host_case {
+	const char *what;
+	enum sg_ref_hook hook;
+	unsigned int use;	/* enum host_use: all of these */
+	int from_host;		/* app egress: 1 sent by the host (ingress 0), 0 not, -1 any */
+	uint64_t reasons;	/* R(): one of these */
+	bool marked;		/* passed with a slice's mark */
+} host_cases[] = {
+	{ "the host's address as source",
+	  SG_REF_UPLINK, HOST_SRC, -1, R(SPOOF), false },
+	{ "the host's address in a UE pool as source",
+	  SG_REF_UPLINK, HOST_SRC | HOST_IN_POOL, -1, R(SPOOF), false },
+	{ "the host's address as outer GTP-U source",
+	  SG_REF_UPLINK, HOST_OUTER_SRC, -1, R(SPOOF), false },
+	{ "a slice to the host by a rule",
+	  SG_REF_UPLINK, HOST_DST, -1, R(RULE), false },
+	{ "a slice to the host's address in a UE pool by a rule",
+	  SG_REF_UPLINK, HOST_DST | HOST_IN_POOL, -1, R(RULE), false },
+	{ "a slice to the host's address in an app's endpoint by a rule",
+	  SG_REF_UPLINK, HOST_DST | HOST_IN_APP, -1, R(RULE), false },
+	{ "a slice to the host's address that is exactly an app's endpoint: the app's",
+	  SG_REF_UPLINK, HOST_DST_IS_APP, -1, R(RULE) | R(NO_ENDPOINT), false },
+	{ "a slice to the host, no rule",
+	  SG_REF_UPLINK, HOST_DST, -1, R(NO_RULE), false },
+	{ "a slice's flow to the host",
+	  SG_REF_UPLINK, HOST_DST, -1, R(FLOW), false },
+	{ "no slice to the host, unsliced pass",
+	  SG_REF_UPLINK, HOST_DST, -1, R(UNSLICED_PASS), false },
+	{ "no slice to the host, unsliced drop",
+	  SG_REF_UPLINK, HOST_DST, -1, R(NO_SLICE), false },
+	{ "ND to the host",
+	  SG_REF_UPLINK, HOST_ND | HOST_DST, -1, R(ND), false },
+	{ "ND to a unicast address not the host's",
+	  SG_REF_UPLINK, HOST_ND_AWAY, -1, ~R(ND), false },
+	{ "the host's address in the app's endpoint as source",
+	  SG_REF_APP_INGRESS, HOST_SRC | HOST_IN_APP, -1, R(SPOOF), false },
+	{ "the host's address that is exactly the app's endpoint as source",
+	  SG_REF_APP_INGRESS, HOST_SRC_IS_APP, -1, ~R(SPOOF), false },
+	{ "an app to the host by a rule",
+	  SG_REF_APP_INGRESS, HOST_DST, -1, R(RULE), false },
+	{ "an app to the host, no rule",
+	  SG_REF_APP_INGRESS, HOST_DST, -1, R(NO_RULE), false },
+	{ "an app's reply to the host",
+	  SG_REF_APP_INGRESS, HOST_DST, -1, R(REPLY), false },
+	{ "an app's error to the host about the host's flow",
+	  SG_REF_APP_INGRESS, HOST_DST, -1, R(RELATED), false },
+	{ "ND to the host",
+	  SG_REF_APP_INGRESS, HOST_ND | HOST_DST, -1, R(ND), false },
+	{ "ND to a unicast address not the host's",
+	  SG_REF_APP_INGRESS, HOST_ND_AWAY, -1, ~R(ND), false },
+	{ "the host to an app by a rule",
+	  SG_REF_APP_EGRESS, HOST_SRC, 1, R(RULE), false },
+	{ "the host to an app, no rule",
+	  SG_REF_APP_EGRESS, HOST_SRC, 1, R(NO_RULE), false },
+	{ "the host's reply to an app",
+	  SG_REF_APP_EGRESS, HOST_SRC, 1, R(REPLY), false },
+	{ "the host's address in a UE pool, sent by the host",
+	  SG_REF_APP_EGRESS, HOST_SRC | HOST_IN_POOL, 1, ~R(SPOOF), false },
+	{ "the host's address that is exactly an app's endpoint, sent by the host",
+	  SG_REF_APP_EGRESS, HOST_SRC_IS_APP, 1, R(SPOOF), false },
+	{ "the host's address entered on an interface",
+	  SG_REF_APP_EGRESS, HOST_SRC, 0, R(SPOOF), false },
+	{ "the host's error about an app's flow",
+	  SG_REF_APP_EGRESS, HOST_SRC, 1, R(RELATED), false },
+	{ "the host's error about a UE's flow, with its slice's mark",
+	  SG_REF_APP_EGRESS, HOST_SRC, 1, R(RELATED), true },
+	{ "ND from the host",
+	  SG_REF_APP_EGRESS, HOST_ND | HOST_SRC, 1, R(ND), false },
+};
+
+#define N_HOST_CASES	(sizeof(host_cases) / sizeof(host_cases[0]))
+
 struct run {
 	struct mismatch_kind kinds[MAX_KINDS];
 	unsigned int n_kinds;
@@ -905,6 +1163,10 @@ struct run {
 	uint64_t seen[SG_R_MAX];
 	uint64_t seen_at[3][SG_R_MAX];	/* by enum sg_ref_hook */
 	uint64_t rules_checked;
+	/* enum host_use of the next packet checked (0: unknown, mutated) */
+	unsigned int host_use;
+	uint64_t host_reached[N_HOST_CASES];
+	uint32_t last_mark;	/* the model's mark of the last packet checked */
 };
 
 static const char *hook_name(enum sg_ref_hook h)
@@ -981,7 +1243,7 @@ static struct verdict run_bpf(struct run *run, const struct hook *h,
 			v.err = -EPROTO;
 	} else {
 		/*
-		 * skb->ingress_ifindex: what sg_app_egress checks sources
+		 * skb->ingress_ifindex: what sg_egress checks sources
 		 * against; at app ingress the app's own interface.
 		 */
 		struct __sk_buff ctx = {
@@ -992,7 +1254,7 @@ static struct verdict run_bpf(struct run *run, const struct hook *h,
 
 		fd = sg_dp_prog_fd(run->dp, h->ref == SG_REF_APP_INGRESS ?
 					    SG_DP_PROG_APP_INGRESS :
-					    SG_DP_PROG_APP_EGRESS);
+					    SG_DP_PROG_EGRESS);
 		opts.ctx_in = &ctx;
 		opts.ctx_size_in = sizeof(ctx);
 		opts.ctx_out = &ctx;
@@ -1081,6 +1343,24 @@ static void record(struct recording *rec, const struct hook *h,
 	rec->n++;
 }
 
+/* Count the host cases a packet used the host's addresses for reached. */
+static void note_host_use(struct run *run, const struct hook *h,
+			  unsigned int use, const struct verdict *m)
+{
+	bool from_host = h->ref == SG_REF_APP_EGRESS &&
+			 h->in_kind == SG_REF_IFACE_HOST;
+	unsigned int i;
+
+	for (i = 0; i < N_HOST_CASES; i++) {
+		const struct host_case *c = &host_cases[i];
+
+		if (c->hook == h->ref && (use & c->use) == c->use &&
+		    (c->from_host < 0 || c->from_host == from_host) &&
+		    (c->reasons & 1ULL << m->reason) && (!c->marked || m->mark))
+			run->host_reached[i]++;
+	}
+}
+
 /*
  * Run one packet through both; count and show a disagreement. Returns the
  * model's reason.
@@ -1094,10 +1374,14 @@ static enum sg_reason check_packet(struct run *run, const struct hook *h,
 		.in_kind = h->ref == SG_REF_APP_EGRESS ? h->in_kind :
 							 SG_REF_IFACE_NONE,
 		.in_app_id = h->in_app,
+		.host = host_addrs.p, .n_host = host_addrs.n,
 	};
 	struct sg_obj_count before = { 0 }, after = { 0 };
+	unsigned int use = run->host_use;
 	struct verdict b, m = { 0 };
 	bool rule_ok = true;
+
+	run->host_use = 0;
 
 	if (run->rec)
 		record(run->rec, h, pkt, len);
@@ -1105,6 +1389,7 @@ static enum sg_reason check_packet(struct run *run, const struct hook *h,
 	m.reason = sg_ref_decide(run->pol, &where, pkt, len, &run->state,
 				 &m.mark, &m.rule);
 	m.pass = sg_ref_reason_passes(m.reason);
+	run->last_mark = m.mark;
 	if (m.reason == SG_R_RULE)
 		sg_dp_rule_counts(run->dp, m.rule, &before);
 	b = run_bpf(run, h, pkt, len);
@@ -1127,6 +1412,8 @@ static enum sg_reason check_packet(struct run *run, const struct hook *h,
 	if (m.reason < SG_R_MAX) {
 		run->seen[m.reason]++;
 		run->seen_at[h->ref][m.reason]++;
+		if (use)
+			note_host_use(run, h, use, &m);
 	}
 	if (!b.err && b.pass == m.pass && b.reason == m.reason &&
 	    b.mark == m.mark && rule_ok)
@@ -1186,27 +1473,72 @@ static int app_index_of(const struct sg_policy *pol, uint32_t id)
 /* The app owning address a (by endpoint prefix), or -1. */
 static int app_of_addr(const struct sg_policy *pol, const struct addr *a)
 {
-	unsigned int i, j, k;
+	unsigned int i, j;
 
 	for (i = 0; i < pol->n_apps; i++)
-		for (j = 0; j < pol->apps[i].n_endpoints; j++) {
-			const struct sg_prefix *p =
-				&pol->apps[i].endpoints[j].prefix;
-			unsigned int bytes = p->family == AF_INET ? 4 : 16;
-			bool in = p->family == a->family;
-
-			for (k = 0; in && k < bytes; k++) {
-				unsigned int keep = p->len > k * 8 ?
-						    p->len - k * 8 : 0;
-				uint8_t mask = keep >= 8 ? 0xff :
-					       (uint8_t)(0xff00 >> keep);
-
-				in = (a->a[k] & mask) == p->addr[k];
-			}
-			if (in)
+		for (j = 0; j < pol->apps[i].n_endpoints; j++)
+			if (prefix_holds(&pol->apps[i].endpoints[j].prefix, a))
 				return (int)i;
-		}
 	return -1;
+}
+
+/* Whether a is exactly one of ap's /32 or /128 endpoints. */
+static bool app_exactly(const struct sg_app *ap, const struct addr *a)
+{
+	uint8_t full = a->family == AF_INET ? 32 : 128;
+	unsigned int i;
+
+	for (i = 0; i < ap->n_endpoints; i++)
+		if (ap->endpoints[i].prefix.len == full &&
+		    prefix_holds(&ap->endpoints[i].prefix, a))
+			return true;
+	return false;
+}
+
+/*
+ * The host_use bits of one end a of a packet at h: peer when a is the host
+ * (with where it lies when within), is_app when a is the host's address
+ * that is exactly an app's endpoint.
+ */
+static unsigned int host_end(const struct sg_policy *pol, const struct hook *h,
+			     const struct addr *a, unsigned int peer,
+			     unsigned int is_app, bool within)
+{
+	int ai = app_of_addr(pol, a);
+	bool own = ai >= 0 && (h->ref != SG_REF_APP_INGRESS ||
+			       pol->apps[ai].id == h->app_id);
+	unsigned int use = peer;
+
+	if (!host_holds(a))
+		return 0;
+	if (ai >= 0 && app_exactly(&pol->apps[ai], a))
+		return own ? is_app : 0;
+	if (within && slice_of_addr(pol, a))
+		use |= HOST_IN_POOL;
+	if (within && own)
+		use |= HOST_IN_APP;
+	return use;
+}
+
+/* enum host_use of f, built for hook h. */
+static unsigned int host_use(const struct sg_policy *pol, const struct hook *h,
+			     const struct flowspec *f)
+{
+	unsigned int use = host_end(pol, h, &f->src, HOST_SRC, HOST_SRC_IS_APP, true);
+
+	use |= host_end(pol, h, &f->dst, HOST_DST, HOST_DST_IS_APP, !(use & HOST_SRC));
+	if (f->gtpu && host_holds(&f->outer_src))
+		use |= HOST_OUTER_SRC;
+	if (f->src.family == AF_INET6 && f->proto == IPPROTO_ICMPV6 &&
+	    f->icmp_type >= 133 && f->icmp_type <= 137 && f->hop_limit == 255) {
+		use |= HOST_ND;
+		/* not link-local (fe80::/10), not multicast */
+		if (!(use & HOST_DST) &&
+		    !(f->dst.a[0] == 0xfe && (f->dst.a[1] & 0xc0) == 0x80) &&
+		    f->dst.a[0] != 0xff)
+			use |= HOST_ND_AWAY;
+	}
+	return use;
 }
 
 /*
@@ -1277,8 +1609,8 @@ static struct hook entered_anywhere(const struct hooks *hk,
 
 /*
  * h for a packet from src: at app egress, pct percent of the time entered
- * where src lives (its app's interface, an uplink for a UE), else
- * anywhere. Other hooks are what they are.
+ * where src lives (the host itself for the host's, its app's interface, an
+ * uplink for a UE), else anywhere. Other hooks are what they are.
  */
 static struct hook with_entry(const struct sg_policy *pol,
 			      const struct hooks *hk, const struct hook *h,
@@ -1290,6 +1622,9 @@ static struct hook with_entry(const struct sg_policy *pol,
 		return *h;
 	if (!chance(pct))
 		return entered_anywhere(hk, h);
+	/* The host's addresses come first: the gateway in an app's subnet too. */
+	if (host_holds(src))
+		return entered_at(h, NULL);
 	ai = app_of_addr(pol, src);
 	if (ai >= 0 && (unsigned int)ai < hk->n_apps)
 		return entered_at(h, &hk->app_in[ai]);
@@ -1311,9 +1646,13 @@ static void random_flow(const struct sg_policy *pol, const struct hook *h,
 		f->dst = pick_addr(pol, A_ANY, fam, NULL);
 	} else if (h->ref == SG_REF_APP_INGRESS) {
 		const struct sg_app *a = sg_policy_app_by_id(pol, h->app_id);
+		struct addr gw;
 
 		f->src = chance(85) ? app_addr(a, fam, &ep) :
 				      pick_addr(pol, A_ANY, fam, NULL);
+		/* The host's address inside the app's own endpoint (its gateway). */
+		if (chance(5) && host_inside(&a->endpoints[rnd(a->n_endpoints)].prefix, &gw))
+			f->src = gw;
 		f->dst = pick_addr(pol, A_ANY, fam, NULL);
 	} else {
 		const struct sg_app *a = sg_policy_app_by_id(pol, h->app_id);
@@ -1351,11 +1690,14 @@ static void random_flow(const struct sg_policy *pol, const struct hook *h,
 
 		f->gtpu = true;
 		f->outer_src = addr_external(chance(85) ? AF_INET : AF_INET6);
-		/* Issue 7, 2: a UE's or an app's address as the tunnel's. */
-		if (chance(6))
-			f->outer_src = pick_addr(pol, chance(60) ? A_UE : A_APP,
+		/* Issue 7, 2: a UE's, an app's or the host's address as the tunnel's. */
+		if (chance(8))
+			f->outer_src = pick_addr(pol, chance(40) ? A_UE :
+						      chance(50) ? A_APP : A_HOST,
 						 f->outer_src.family, NULL);
-		f->outer_dst = addr_external(f->outer_src.family);
+		/* The UPF's own address, now and then. */
+		f->outer_dst = pick_addr(pol, chance(20) ? A_HOST : A_EXTERNAL,
+					 f->outer_src.family, NULL);
 		f->gtp_flags = chance(60) ? 0 : (uint8_t)rnd(4);
 		f->gtp_ext = chance(80) ? 0 : (int)rnd(6);
 		f->gtp_bad_ext_len = chance(5);
@@ -1437,6 +1779,8 @@ static void send_flow(struct run *run, const struct hook *h,
 	build_frame(&b, f);
 	if (chance(mutate_pct))
 		mutate(&b, f);
+	else
+		run->host_use = host_use(run->pol, h, f);
 	check_packet(run, h, b.d, b.len);
 }
 
@@ -1454,16 +1798,26 @@ static void send_non_ip(struct run *run, const struct hook *h)
 	check_packet(run, h, b.d, b.len);
 }
 
-/* Where a packet from address a enters: its app's ingress, else an uplink. */
-static const struct hook *sender_hook(const struct run *run,
-				      const struct hooks *hk,
-				      const struct addr *a)
+/*
+ * Where a packet from src to dst is seen first: the host's toward an app at
+ * that app's egress, sent by the host (toward anything else it leaves on an
+ * uplink unseen; here it claims to come in on one); an app's at its
+ * ingress, else an uplink.
+ */
+static struct hook sender_hook(const struct run *run, const struct hooks *hk,
+			       const struct addr *src, const struct addr *dst)
 {
-	int i = app_of_addr(run->pol, a);
+	int i;
 
+	if (host_holds(src)) {
+		i = app_of_addr(run->pol, dst);
+		if (i >= 0)
+			return entered_at(&hk->app_out[i], NULL);
+	}
+	i = app_of_addr(run->pol, src);
 	if (i >= 0)
-		return &hk->app_in[i];
-	return &hk->uplink[chance(60) ? 0 : 1];
+		return hk->app_in[i];
+	return hk->uplink[chance(60) ? 0 : 1];
 }
 
 /*
@@ -1581,7 +1935,11 @@ static void send_impostor(struct run *run, const struct hooks *hk,
  * packet (its source not the error's destination, or other ports), a
  * non-error type, or a fragment; sometimes sent by someone else than q's
  * far end (issue 7, 5), or padded up to or over the size an error may
- * have. Delivered on h and, toward an app, to that app's interface.
+ * have. Delivered on h and, toward an app, to that app's interface. Toward
+ * an app often sent by the host instead, a router on the path of every
+ * flow to an app: from one of its addresses (now and then from another
+ * one), at the app's egress, entered from the host itself (now and then
+ * elsewhere).
  */
 static void send_icmp_error(struct run *run, const struct hooks *hk,
 			    const struct hook *h, struct flowspec e,
@@ -1593,6 +1951,7 @@ static void send_icmp_error(struct run *run, const struct hooks *hk,
 	struct buf qb = { .len = 0 }, b = { .len = 0 };
 	size_t qhdr = q->src.family == AF_INET ? 20 : 40;
 	bool v4 = e.src.family == AF_INET;
+	struct hook eh;
 	int ai;
 
 	qq.n_ext = 0;
@@ -1620,10 +1979,20 @@ static void send_icmp_error(struct run *run, const struct hooks *hk,
 		e.quote_len = qb.len;
 	e.payload = 0;
 	e.n_ext = 0;
-	if (chance(20))
+	ai = app_of_addr(run->pol, &e.dst);
+	if (ai >= 0 && chance(40)) {
+		e.src = pick_addr(run->pol, chance(85) ? A_HOST : A_EXTERNAL,
+				  e.src.family, NULL);
+		e.n_tags = 0;
+		e.gtpu = false;
+		eh = chance(85) ? entered_at(&hk->app_out[ai], NULL) :
+				  entered_anywhere(hk, &hk->app_out[ai]);
+		h = &eh;
+	} else if (chance(20)) {
 		e.src = addr_external(e.src.family);
-	else if (chance(12))
+	} else if (chance(12)) {
 		h = other_sender(run, hk, &e);
+	}
 	if (chance(12)) {
 		/* Issue 7, 5: errors around and over the size cap. */
 		size_t cap = v4 ? 576 : 1280, total;
@@ -1633,16 +2002,16 @@ static void send_icmp_error(struct run *run, const struct hooks *hk,
 		e.quote_pad = total > have ? total - have : 0;
 	}
 	build_frame(&b, &e);
+	run->host_use = host_use(run->pol, h, &e);
 	check_packet(run, h, b.d, b.len);
-	ai = app_of_addr(run->pol, &e.dst);
-	if (ai >= 0) {
-		struct hook eh = chance(90) ? entered_at(&hk->app_out[ai], h) :
-				 entered_anywhere(hk, &hk->app_out[ai]);
-
+	if (ai >= 0 && h->ref != SG_REF_APP_EGRESS) {
+		eh = chance(90) ? entered_at(&hk->app_out[ai], h) :
+				  entered_anywhere(hk, &hk->app_out[ai]);
 		e.n_tags = 0;
 		e.gtpu = false;
 		b.len = 0;
 		build_frame(&b, &e);
+		run->host_use = host_use(run->pol, &eh, &e);
 		check_packet(run, &eh, b.d, b.len);
 	}
 }
@@ -1654,8 +2023,9 @@ static void send_icmp_error(struct run *run, const struct hooks *hk,
  */
 /*
  * A packet some rule of the policy allows, most of the time: from the
- * rule's source (a UE of its slice on an uplink, or its app's interface)
- * to its destination, proto and a port of its range. *h receives the hook.
+ * rule's source (a UE of its slice on an uplink, its app's interface, the
+ * host at the destination app's egress) to its destination, proto and a
+ * port of its range. *h receives the hook.
  */
 static bool rule_flow(const struct sg_policy *pol, const struct hooks *hk,
 		      const struct hook **h, struct flowspec *f)
@@ -1677,6 +2047,10 @@ static bool rule_flow(const struct sg_policy *pol, const struct hooks *hk,
 		f->src = app_addr(&pol->apps[i], fam, &ep);
 		if (!ep)
 			return false;
+	} else if (r->src_kind == SLICEGUARD_PEER_HOST) {
+		/* Seen where it reaches the app (rules from the host name apps). */
+		*h = &hk->app_out[app_index_of(pol, r->dst_id)];
+		f->src = pick_addr(pol, A_HOST, fam, NULL);
 	} else {
 		const struct sg_slice *s = sg_policy_slice_by_id(pol, r->src_id);
 		unsigned int k;
@@ -1701,7 +2075,8 @@ static bool rule_flow(const struct sg_policy *pol, const struct hooks *hk,
 				f->dst = addr_in(&s->ue_prefixes[k]);
 	} else {
 		ep = NULL;
-		f->dst = pick_addr(pol, A_EXTERNAL, fam, &unused);
+		f->dst = pick_addr(pol, r->dst_kind == SLICEGUARD_PEER_HOST ?
+					A_HOST : A_EXTERNAL, fam, &unused);
 	}
 	random_transport(pol, f);
 	f->proto = r->proto ? r->proto : ep && ep->proto ? ep->proto : f->proto;
@@ -1730,9 +2105,9 @@ static bool rule_flow(const struct sg_policy *pol, const struct hooks *hk,
 static void send_conversation(struct run *run, const struct hooks *hk,
 			      bool by_rule)
 {
-	const struct hook *h = random_hook(hk), *rh;
+	const struct hook *h = random_hook(hk);
 	struct flowspec f, r;
-	struct hook hh;
+	struct hook hh, rh;
 
 	if (!by_rule || !rule_flow(run->pol, hk, &h, &f))
 		random_flow(run->pol, h, &f);
@@ -1766,8 +2141,8 @@ static void send_conversation(struct run *run, const struct hooks *hk,
 					   r.icmp_type;
 	r.n_tags = 0;
 	r.gtpu = false;
-	rh = sender_hook(run, hk, &r.src);
-	if (rh->ref == SG_REF_UPLINK) {
+	rh = sender_hook(run, hk, &r.src, &r.dst);
+	if (rh.ref == SG_REF_UPLINK) {
 		const struct sg_slice *s = slice_of_addr(run->pol, &r.src);
 
 		if (chance(80))
@@ -1775,7 +2150,7 @@ static void send_conversation(struct run *run, const struct hooks *hk,
 		else
 			decorate_uplink(run->pol, &r, s);
 		r.n_tags = r.n_tags > 1 ? 1 : r.n_tags;
-		if (rh->mode == SLICEGUARD_UPLINK_MODE_GTPU) {
+		if (rh.mode == SLICEGUARD_UPLINK_MODE_GTPU) {
 			r.gtpu = true;
 			r.outer_src = addr_external(AF_INET);
 			r.outer_dst = addr_external(AF_INET);
@@ -1784,13 +2159,14 @@ static void send_conversation(struct run *run, const struct hooks *hk,
 	}
 	/* An error about f on its way back, or about r toward the other end. */
 	if (chance(25))
-		send_icmp_error(run, hk, rh, r, &f);
-	send_flow(run, rh, &r, 0);
-	if (chance(15))
+		send_icmp_error(run, hk, &rh, r, &f);
+	send_flow(run, &rh, &r, 0);
+	if (chance(25))
 		send_icmp_error(run, hk, &hh, f, &r);
-	deliver(run, hk, rh, &r);
+	if (rh.ref != SG_REF_APP_EGRESS)
+		deliver(run, hk, &rh, &r);
 	if (chance(10))
-		send_impostor(run, hk, rh, &r);
+		send_impostor(run, hk, &rh, &r);
 	if (chance(50)) {
 		f.tcp_flags = 0x10;
 		send_flow(run, &hh, &f, 0);
@@ -2045,9 +2421,10 @@ static struct addr addr_link(int which)
 /*
  * Neighbour discovery (issue 7, 4) at every hook, inside GTP-U on gtpu
  * uplinks: from a link-local, the unspecified, a UE's, an app's (the
- * sending app's own at its ingress, mostly) or an outside address, to a
- * link-local, multicast, UE, app (the receiving app's own at its egress,
- * mostly) or outside destination; decorated for some slice on uplinks.
+ * sending app's own at its ingress, mostly), the host's or an outside
+ * address, to a link-local, multicast, UE, app (the receiving app's own at
+ * its egress, mostly), the host's or outside destination; decorated for
+ * some slice on uplinks.
  * Now and then with a hop limit other than 255, a destination options
  * header or an atomic fragment header in front (still ND).
  */
@@ -2066,13 +2443,16 @@ static void send_nd(struct run *run, const struct hooks *hk)
 	f.icmp_type = (uint8_t)(133 + rnd(5));
 	f.hop_limit = chance(90) ? 255 : 64;
 	f.payload = chance(50) ? 16 : rnd(24);
-	switch (rnd(6)) {
+	switch (rnd(7)) {
 	case 0:
 	case 1:
 		f.src = addr_link(0);
 		break;
 	case 2:
 		f.src = addr_link(1);
+		break;
+	case 6:
+		f.src = pick_addr(pol, A_HOST, AF_INET6, NULL);
 		break;
 	case 3:
 		f.src = pick_addr(pol, A_UE, AF_INET6, NULL);
@@ -2089,12 +2469,15 @@ static void send_nd(struct run *run, const struct hooks *hk)
 	default:
 		f.src = addr_external(AF_INET6);
 	}
-	switch (rnd(6)) {
+	switch (rnd(7)) {
 	case 0:
 		f.dst = addr_link(0);
 		break;
 	case 1:
 		f.dst = addr_link(2);
+		break;
+	case 6:
+		f.dst = pick_addr(pol, A_HOST, AF_INET6, NULL);
 		break;
 	case 2:
 		f.dst = pick_addr(pol, A_UE, AF_INET6, NULL);
@@ -2325,6 +2708,7 @@ static void set_hooks(const struct sg_policy *pol, struct hooks *hk)
 	}
 }
 
+/* pol and the host's addresses of the moment (host_addrs), no state. */
 static int apply(struct run *run, const struct sg_policy *pol)
 {
 	uint64_t t0 = now_ns();
@@ -2333,6 +2717,8 @@ static int apply(struct run *run, const struct sg_policy *pol)
 	run->apply_ns += now_ns() - t0;
 	if (!err)
 		err = sg_dp_flush_state(run->dp);
+	if (!err)
+		err = sg_dp_set_host_prefixes(run->dp, host_addrs.p, host_addrs.n);
 	if (err) {
 		printf("# sg_dp_apply: %s: %s\n", strerror(-err),
 		       sg_dp_errmsg(run->dp));
@@ -2380,6 +2766,7 @@ static void test_random(struct run *run, uint64_t packets, uint64_t seed)
 		struct hooks hk;
 
 		random_policy(&pol);
+		random_host(&pol);
 		policies++;
 		if (apply(run, &pol)) {
 			run->disagreements++;
@@ -2569,6 +2956,7 @@ static void test_rates(struct run *run)
 		snprintf(u->ifname, sizeof(u->ifname), "sgd-up%u", i);
 		u->mode = i ? SLICEGUARD_UPLINK_MODE_GTPU : SLICEGUARD_UPLINK_MODE_IP;
 	}
+	host_addrs.n = 0;
 	if (apply(run, &pol)) {
 		tap(false, "rate policing: policy applied");
 		sg_policy_free(&pol);
@@ -2856,6 +3244,7 @@ static void test_identity(struct run *run)
 		snprintf(u->ifname, sizeof(u->ifname), "sgd-up%u", i);
 		u->mode = i ? SLICEGUARD_UPLINK_MODE_GTPU : SLICEGUARD_UPLINK_MODE_IP;
 	}
+	host_addrs.n = 0;
 	if (apply(run, &pol)) {
 		tap(false, "identity binding by example: policy applied");
 		sg_policy_free(&pol);
@@ -2923,6 +3312,296 @@ static void test_identity(struct run *run)
 	    sizeof(cases) / sizeof(cases[0]) + 3);
 }
 
+/* One packet of test_host(): where, what, and the reason the spec says. */
+struct host_example {
+	const char *what;
+	enum sg_ref_hook hook;
+	int at;			/* uplink or app index */
+	int entered;		/* app egress: -1 the host, 0..1 uplink, 2.. app - 2 */
+	const char *src, *dst;
+	uint16_t vid;		/* 0: untagged */
+	uint8_t proto;
+	uint16_t sport, dport;
+	uint8_t flags;		/* TCP flags; ICMPv6 type */
+	int error_about;	/* >= 0: an ICMP error quoting example n's packet */
+	bool gave_up;		/* after the host gave up 192.0.2.1 */
+	enum sg_reason expect;
+	uint32_t mark;		/* expected with the reason */
+};
+
+static struct addr addr_of(const char *text)
+{
+	struct addr a = { .family = strchr(text, ':') ? AF_INET6 : AF_INET };
+
+	inet_pton(a.family, text, a.a);
+	return a;
+}
+
+static void example_spec(const struct host_example *c, struct flowspec *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->src = addr_of(c->src);
+	f->dst = addr_of(c->dst);
+	f->proto = c->proto;
+	f->sport = c->sport;
+	f->dport = c->dport;
+	f->tcp_flags = c->flags;
+	f->icmp_type = c->flags;
+	f->hop_limit = c->proto == IPPROTO_ICMPV6 ? 255 : 64;
+	f->n_tags = c->vid ? 1 : 0;
+	f->vid = c->vid;
+	f->tpid = 0x8100;
+}
+
+/*
+ * The host as a peer by example, each packet's reason (and mark) stated:
+ * rules naming the host (as destination from a slice and an app, as source
+ * toward an app), its gateway addresses inside a UE pool and an app's
+ * endpoint, an address of its own that is exactly an app's endpoint (the
+ * app's), unsliced traffic toward it, ND toward it and past it, its
+ * addresses where they do not belong (uplinks, an app's interface, entered
+ * elsewhere), its errors about an app's flow (with the flow's slice mark),
+ * and a flow to an address the host gave up. Model and BPF must agree with
+ * the stated reason.
+ */
+static void test_host(struct run *run)
+{
+	static const struct host_example cases[] = {
+		/* 0 */
+		{ "a UE to the host's DNS: the rule naming the host",
+		  SG_REF_UPLINK, 0, 0, "10.1.0.5", "192.0.2.1", 10,
+		  IPPROTO_UDP, 40000, 53, 0, -1, false, SG_R_RULE, 0x21 },
+		/* 1 */
+		{ "the same to another port: no rule",
+		  SG_REF_UPLINK, 0, 0, "10.1.0.5", "192.0.2.1", 10,
+		  IPPROTO_UDP, 40000, 54, 0, -1, false, SG_R_NO_RULE, 0 },
+		/* 2 */
+		{ "a UE to the gateway address in its own pool: the host, not ue-to-ue",
+		  SG_REF_UPLINK, 0, 0, "10.1.0.5", "10.1.0.1", 10,
+		  IPPROTO_UDP, 40000, 53, 0, -1, false, SG_R_RULE, 0x21 },
+		/* 3 */
+		{ "a UE to the gateway address in app 1's endpoint: the host, not app 1",
+		  SG_REF_UPLINK, 0, 0, "10.1.0.5", "10.200.1.1", 10,
+		  IPPROTO_UDP, 40000, 5000, 0, -1, false, SG_R_NO_RULE, 0 },
+		/* 4 */
+		{ "no slice to the host on an unsliced pass uplink",
+		  SG_REF_UPLINK, 0, 0, "198.51.100.7", "192.0.2.1", 0,
+		  IPPROTO_UDP, 40000, 53, 0, -1, false, SG_R_UNSLICED_PASS, 0 },
+		/* 5 */
+		{ "no slice to a UE on the same uplink: flows only",
+		  SG_REF_UPLINK, 0, 0, "198.51.100.7", "10.1.0.5", 0,
+		  IPPROTO_UDP, 40000, 53, 0, -1, false, SG_R_NO_SLICE, 0 },
+		/* 6 */
+		{ "the host's address arriving on an uplink",
+		  SG_REF_UPLINK, 0, 0, "192.0.2.1", "10.200.1.5", 10,
+		  IPPROTO_UDP, 40000, 5000, 0, -1, false, SG_R_SPOOF, 0 },
+		/* 7 */
+		{ "the gateway address in the UE pool arriving on an uplink",
+		  SG_REF_UPLINK, 0, 0, "10.1.0.1", "10.200.1.5", 10,
+		  IPPROTO_UDP, 40000, 5000, 0, -1, false, SG_R_SPOOF, 0 },
+		/* 8 */
+		{ "a UE's ND to the host",
+		  SG_REF_UPLINK, 0, 0, "fd00:1::5", "2001:db8:ffff::1", 10,
+		  IPPROTO_ICMPV6, 0, 0, 135, -1, false, SG_R_ND, 0 },
+		/* 9 */
+		{ "a UE's ND to an external address: decided by the rules",
+		  SG_REF_UPLINK, 0, 0, "fd00:1::5", "2001:db8:1::9", 10,
+		  IPPROTO_ICMPV6, 0, 0, 135, -1, false, SG_R_NO_RULE, 0 },
+		/* 10 */
+		{ "app 1 from the gateway address in its own endpoint",
+		  SG_REF_APP_INGRESS, 0, 0, "10.200.1.1", "10.1.0.5", 0,
+		  IPPROTO_UDP, 5000, 4000, 0, -1, false, SG_R_SPOOF, 0 },
+		/* 11 */
+		{ "app 1 to the host by a rule",
+		  SG_REF_APP_INGRESS, 0, 0, "10.200.1.5", "192.0.2.1", 0,
+		  IPPROTO_TCP, 40001, 443, 0x02, -1, false, SG_R_RULE, 0 },
+		/* 12 */
+		{ "the host's reply, sent by the host",
+		  SG_REF_APP_EGRESS, 0, -1, "192.0.2.1", "10.200.1.5", 0,
+		  IPPROTO_TCP, 443, 40001, 0x12, -1, false, SG_R_REPLY, 0 },
+		/* 13 */
+		{ "the host's reply entered on an uplink",
+		  SG_REF_APP_EGRESS, 0, 0, "192.0.2.1", "10.200.1.5", 0,
+		  IPPROTO_TCP, 443, 40001, 0x12, -1, false, SG_R_SPOOF, 0 },
+		/* 14 */
+		{ "the host to app 1 by a rule naming the host as source",
+		  SG_REF_APP_EGRESS, 0, -1, "127.0.0.1", "10.200.1.5", 0,
+		  IPPROTO_TCP, 40002, 8080, 0x02, -1, false, SG_R_RULE, 0 },
+		/* 15 */
+		{ "the host to app 1 on another port",
+		  SG_REF_APP_EGRESS, 0, -1, "127.0.0.1", "10.200.1.5", 0,
+		  IPPROTO_TCP, 40002, 8081, 0x02, -1, false, SG_R_NO_RULE, 0 },
+		/* 16 */
+		{ "an external address sent by the host: no rule is from any",
+		  SG_REF_APP_EGRESS, 0, -1, "198.51.100.9", "10.200.1.5", 0,
+		  IPPROTO_TCP, 40002, 8080, 0x02, -1, false, SG_R_NO_RULE, 0 },
+		/* 17 */
+		{ "app 1's error to the host about the host's packet",
+		  SG_REF_APP_INGRESS, 0, 0, "10.200.1.5", "127.0.0.1", 0,
+		  IPPROTO_ICMP, 0, 0, 0, 14, false, SG_R_RELATED, 0 },
+		/* 18 */
+		{ "a UE to app 1",
+		  SG_REF_UPLINK, 0, 0, "10.1.0.5", "10.200.1.5", 10,
+		  IPPROTO_UDP, 4000, 5000, 0, -1, false, SG_R_RULE, 0x21 },
+		/* 19 */
+		{ "app 1 replies",
+		  SG_REF_APP_INGRESS, 0, 0, "10.200.1.5", "10.1.0.5", 0,
+		  IPPROTO_UDP, 5000, 4000, 0, -1, false, SG_R_REPLY, 0x21 },
+		/* 20 */
+		{ "the host's error to app 1 about its reply: the flow's slice mark",
+		  SG_REF_APP_EGRESS, 0, -1, "192.0.2.1", "10.200.1.5", 0,
+		  IPPROTO_ICMP, 0, 0, 0, 19, false, SG_R_RELATED, 0x21 },
+		/* 21 */
+		{ "the same error entered on app 2's interface",
+		  SG_REF_APP_EGRESS, 0, 3, "192.0.2.1", "10.200.1.5", 0,
+		  IPPROTO_ICMP, 0, 0, 0, 19, false, SG_R_SPOOF, 0 },
+		/* 22 */
+		{ "the same error from an external address, sent by the host",
+		  SG_REF_APP_EGRESS, 0, -1, "198.51.100.9", "10.200.1.5", 0,
+		  IPPROTO_ICMP, 0, 0, 0, 19, false, SG_R_NO_RULE, 0 },
+		/* 23 */
+		{ "a UE to app 2's address, also the host's: exactly app 2's endpoint",
+		  SG_REF_UPLINK, 0, 0, "10.1.0.5", "10.200.2.1", 10,
+		  IPPROTO_UDP, 4001, 5000, 0, -1, false, SG_R_RULE, 0x21 },
+		/* 24 */
+		{ "the same to a port outside the endpoint: app 2's, not the host",
+		  SG_REF_UPLINK, 0, 0, "10.1.0.5", "10.200.2.1", 10,
+		  IPPROTO_UDP, 4001, 5001, 0, -1, false, SG_R_NO_ENDPOINT, 0 },
+		/* 25 */
+		{ "app 2 replies from its exact address",
+		  SG_REF_APP_INGRESS, 1, 0, "10.200.2.1", "10.1.0.5", 0,
+		  IPPROTO_UDP, 5000, 4001, 0, -1, false, SG_R_REPLY, 0x21 },
+		/* 26 */
+		{ "app 2's exact address sent by the host: app 2's, entered elsewhere",
+		  SG_REF_APP_EGRESS, 0, -1, "10.200.2.1", "10.200.1.5", 0,
+		  IPPROTO_UDP, 5000, 5000, 0, -1, false, SG_R_SPOOF, 0 },
+		/* 27 */
+		{ "the UE's DNS flow once 192.0.2.1 is no longer the host's",
+		  SG_REF_UPLINK, 0, 0, "10.1.0.5", "192.0.2.1", 10,
+		  IPPROTO_UDP, 40000, 53, 0, -1, true, SG_R_NO_RULE, 0 },
+	};
+	static const struct { const char *addr; uint8_t len; } host[] = {
+		{ "10.1.0.1", 32 }, { "10.200.1.1", 32 }, { "10.200.2.1", 32 },
+		{ "127.0.0.0", 8 }, { "2001:db8:ffff::1", 128 }, { "192.0.2.1", 32 },
+	};
+	static const struct { uint32_t src_kind, src_id, dst_kind, dst_id;
+			      uint8_t proto; uint16_t first, last; } rules[] = {
+		{ SLICEGUARD_PEER_SLICE, 1, SLICEGUARD_PEER_APP, 1, IPPROTO_UDP, 0, 65535 },
+		{ SLICEGUARD_PEER_SLICE, 1, SLICEGUARD_PEER_HOST, 0, IPPROTO_UDP, 53, 53 },
+		{ SLICEGUARD_PEER_APP, 1, SLICEGUARD_PEER_HOST, 0, IPPROTO_TCP, 443, 443 },
+		{ SLICEGUARD_PEER_HOST, 0, SLICEGUARD_PEER_APP, 1, IPPROTO_TCP, 8080, 8080 },
+		{ SLICEGUARD_PEER_SLICE, 1, SLICEGUARD_PEER_APP, 2, IPPROTO_UDP, 0, 65535 },
+	};
+	uint64_t before = run->disagreements;
+	unsigned int i, wrong = 0;
+	struct sg_policy pol;
+	struct sg_slice *s;
+	struct hooks hk;
+
+	sg_policy_init(&pol);
+	pol.generation = 1;
+	s = sg_policy_add_slice(&pol);
+	s->id = 1;
+	snprintf(s->name, sizeof(s->name), "host-embb");
+	s->sst = 1;
+	s->vlans[s->n_vlans++] = 10;
+	set_prefix4(&s->ue_prefixes[s->n_ue_prefixes++], 10, 1, 0, 0, 16);
+	set_prefix6(&s->ue_prefixes[s->n_ue_prefixes++], 0xfd00, 0, 0, 0, 64);
+	s->ue_prefixes[1].addr[3] = 1;		/* fd00:1::/64 */
+	s->mark = 0x21;
+	for (i = 1; i <= 2; i++) {
+		struct sg_app *a = sg_policy_add_app(&pol);
+
+		a->id = i;
+		snprintf(a->name, sizeof(a->name), "host-app%u", i);
+		snprintf(a->ifname, sizeof(a->ifname), "sgd-app%u", i - 1);
+		a->n_slices = 1;
+		a->slices[0] = 1;
+		a->n_endpoints = 1;
+		/*
+		 * app 1 10.200.1.0/28 (the host's gateway .1 in it), app 2
+		 * 10.200.2.1 UDP 5000 (one of the host's addresses itself)
+		 */
+		set_prefix4(&a->endpoints[0].prefix, 10, 200, (uint8_t)i,
+			    i == 1 ? 0 : 1, i == 1 ? 28 : 32);
+		a->endpoints[0].proto = i == 1 ? 0 : IPPROTO_UDP;
+		a->endpoints[0].port_first = i == 1 ? 0 : 5000;
+		a->endpoints[0].port_last = i == 1 ? 65535 : 5000;
+	}
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		struct sg_rule *r = sg_policy_add_rule(&pol);
+
+		r->id = i + 1;
+		r->src_kind = rules[i].src_kind;
+		r->src_id = rules[i].src_id;
+		r->dst_kind = rules[i].dst_kind;
+		r->dst_id = rules[i].dst_id;
+		r->proto = rules[i].proto;
+		r->port_first = rules[i].first;
+		r->port_last = rules[i].last;
+	}
+	for (i = 0; i < N_UPLINK_IFACES; i++) {
+		struct sg_uplink *u = sg_policy_add_uplink(&pol);
+
+		snprintf(u->ifname, sizeof(u->ifname), "sgd-up%u", i);
+		u->mode = i ? SLICEGUARD_UPLINK_MODE_GTPU : SLICEGUARD_UPLINK_MODE_IP;
+		u->unsliced = i ? SLICEGUARD_UNSLICED_DROP : SLICEGUARD_UNSLICED_PASS;
+	}
+	host_addrs.n = 0;
+	for (i = 0; i < sizeof(host) / sizeof(host[0]); i++)
+		add_host_str(host[i].addr, host[i].len);
+	if (apply(run, &pol)) {
+		tap(false, "the host by example: policy applied");
+		sg_policy_free(&pol);
+		return;
+	}
+	set_hooks(&pol, &hk);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct host_example *c = &cases[i];
+		struct buf b = { .len = 0 }, qb = { .len = 0 };
+		struct flowspec f, qf;
+		enum sg_reason got;
+		struct hook h;
+
+		/* 192.0.2.1 is the last of the host's prefixes. */
+		if (c->gave_up && host_addrs.n == sizeof(host) / sizeof(host[0])) {
+			host_addrs.n--;
+			if (sg_dp_set_host_prefixes(run->dp, host_addrs.p, host_addrs.n))
+				wrong++;
+		}
+		example_spec(c, &f);
+		if (c->error_about >= 0) {
+			example_spec(&cases[c->error_about], &qf);
+			build_ip(&qb, &qf);
+			f.icmp_type = f.src.family == AF_INET ? 3 : 1;
+			f.quote = qb.d;
+			f.quote_len = qb.len;
+		}
+		if (c->hook == SG_REF_UPLINK)
+			h = hk.uplink[c->at];
+		else if (c->hook == SG_REF_APP_INGRESS)
+			h = hk.app_in[c->at];
+		else
+			h = entered_at(&hk.app_out[c->at],
+				       c->entered < 0 ? NULL :
+				       c->entered < 2 ? &hk.uplink[c->entered] :
+							&hk.app_in[c->entered - 2]);
+		build_frame(&b, &f);
+		got = check_packet(run, &h, b.d, b.len);
+		if (got != c->expect || run->last_mark != c->mark) {
+			printf("# case %u (%s): model %s mark 0x%x, spec %s mark 0x%x\n",
+			       i, c->what, sg_ref_reason_name(got), run->last_mark,
+			       sg_ref_reason_name(c->expect), c->mark);
+			wrong++;
+		}
+	}
+	run->pol = NULL;
+	sg_policy_free(&pol);
+	tap(!wrong && run->disagreements == before,
+	    "the host by example: %zu packets, model and BPF as stated",
+	    sizeof(cases) / sizeof(cases[0]));
+}
+
 /* A copy of pol whose rules are partly removed, their ids given to new rules. */
 static void successor_policy(const struct sg_policy *pol, struct sg_policy *next)
 {
@@ -2962,8 +3641,9 @@ static void successor_policy(const struct sg_policy *pol, struct sg_policy *next
  * Policy replaced with flows in place: conversations and fragmented
  * datagrams under one generation, then the same packets again under a
  * successor that removed rules and handed their ids to new ones, and
- * turned some slices' ue-to-ue on or off. Flow and fragment state are kept across
- * the apply, as in production.
+ * turned some slices' ue-to-ue on or off; now and then the host's
+ * addresses change too (they are not part of a generation). Flow and
+ * fragment state are kept across the apply, as in production.
  */
 static void test_generations(struct run *run, unsigned int rounds)
 {
@@ -2977,6 +3657,7 @@ static void test_generations(struct run *run, unsigned int rounds)
 		size_t j;
 
 		random_policy(&pol);
+		random_host(&pol);
 		if (apply(run, &pol)) {
 			run->disagreements++;
 			sg_policy_free(&pol);
@@ -2994,7 +3675,10 @@ static void test_generations(struct run *run, unsigned int rounds)
 		run->rec = NULL;
 
 		successor_policy(&pol, &next);
-		if (sg_dp_apply(run->dp, &next)) {
+		if (chance(30))
+			random_host(&next);
+		if (sg_dp_apply(run->dp, &next) ||
+		    sg_dp_set_host_prefixes(run->dp, host_addrs.p, host_addrs.n)) {
 			run->disagreements++;
 		} else {
 			run->pol = &next;
@@ -3066,6 +3750,21 @@ static void test_identity_coverage(const struct run *run)
 	tap(!missing, "SPOOF and ND reached at every hook");
 }
 
+/* Every branch the host's addresses add was reached (host_cases[]). */
+static void test_host_coverage(const struct run *run)
+{
+	unsigned int i, missing = 0;
+
+	for (i = 0; i < N_HOST_CASES; i++) {
+		printf("# %s: %s %s: %" PRIu64 "\n",
+		       run->host_reached[i] ? "reached" : "never reached",
+		       hook_name(host_cases[i].hook), host_cases[i].what,
+		       run->host_reached[i]);
+		missing += !run->host_reached[i];
+	}
+	tap(!missing, "the host's addresses reached every branch of theirs at every hook");
+}
+
 int main(void)
 {
 	const char *env_seed = getenv("SG_DIFF_SEED");
@@ -3103,8 +3802,10 @@ int main(void)
 	test_random(&run, packets, seed);
 	test_coverage(&run);
 	test_identity_coverage(&run);
+	test_host_coverage(&run);
 	test_rates(&run);
 	test_identity(&run);
+	test_host(&run);
 	test_generations(&run, 10);
 
 	sg_ref_state_free(&run.state);

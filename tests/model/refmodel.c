@@ -89,12 +89,12 @@ struct pkt {
 	uint16_t quote_sport, quote_dport;
 };
 
-/* The two ends of a packet, as the policy names them. */
-enum peer_kind { PEER_NONE, PEER_SLICE, PEER_APP, PEER_EXTERNAL };
+/* The two ends of a packet, as the policy names them, and the host. */
+enum peer_kind { PEER_NONE, PEER_SLICE, PEER_APP, PEER_EXTERNAL, PEER_HOST };
 
 struct peer {
 	enum peer_kind kind;
-	uint32_t id;		/* slice or app id, 0 for external */
+	uint32_t id;		/* slice or app id, 0 for external and the host */
 };
 
 struct sg_ref_flow {
@@ -666,14 +666,51 @@ static bool endpoint_matches(const struct sg_app *app, const struct pkt *p,
 	return false;
 }
 
-/* Who an address is: app endpoint, else UE of a slice, else external. */
-static struct peer peer_of(const struct sg_policy *policy, uint8_t family,
+/* Whether addr is one of the host's own ("The host"). */
+static bool host_holds(const struct sg_ref_ctx *where, uint8_t family,
+		       const uint8_t *addr)
+{
+	size_t i;
+
+	for (i = 0; i < where->n_host; i++)
+		if (prefix_contains(&where->host[i].prefix, family, addr))
+			return true;
+	return false;
+}
+
+/*
+ * Whether one of app's endpoints is exactly addr (a /32 or /128): an app
+ * living in the host's network namespace, on one of the host's addresses.
+ */
+static bool app_is_exactly(const struct sg_app *app, uint8_t family,
+			   const uint8_t *addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < app->n_endpoints; i++)
+		if (app->endpoints[i].prefix.len == (family == AF_INET ? 32 : 128) &&
+		    prefix_contains(&app->endpoints[i].prefix, family, addr))
+			return true;
+	return false;
+}
+
+/*
+ * Who an address is ("Source and destination"): the host's, else an app
+ * endpoint, else a UE of a slice, else external. The host comes first: its
+ * gateway address inside an app's subnet or a UE pool is still the host;
+ * only an app endpoint that is exactly the address makes it the app's.
+ */
+static struct peer peer_of(const struct sg_policy *policy,
+			   const struct sg_ref_ctx *where, uint8_t family,
 			   const uint8_t *addr)
 {
 	const struct sg_slice *s;
 	const struct sg_app *a;
 
 	a = app_by_addr(policy, family, addr);
+	if (host_holds(where, family, addr) &&
+	    !(a && app_is_exactly(a, family, addr)))
+		return (struct peer){ PEER_HOST, 0 };
 	if (a)
 		return (struct peer){ PEER_APP, a->id };
 	s = slice_by_ue(policy, family, addr);
@@ -701,21 +738,32 @@ static uint32_t port_block(uint32_t first, uint32_t last, uint32_t port)
 	}
 }
 
+/* The peer kind a rule names for a packet's end (enum sliceguard_peer). */
+static uint32_t rule_kind(struct peer end)
+{
+	switch (end.kind) {
+	case PEER_SLICE:
+		return SLICEGUARD_PEER_SLICE;
+	case PEER_APP:
+		return SLICEGUARD_PEER_APP;
+	case PEER_HOST:
+		return SLICEGUARD_PEER_HOST;
+	default:
+		return SLICEGUARD_PEER_ANY;
+	}
+}
+
 /*
  * Decision 5: the rule that allows src -> dst for this proto and dst port,
  * rules of the exact proto first, then proto 0. Among overlapping rules the
  * one owning the smallest block holding the port wins, the lowest id on a
- * tie.
+ * tie. The source is a slice, an app or the host, never external.
  */
 static const struct sg_rule *find_rule(const struct sg_policy *policy,
 				       struct peer src, struct peer dst,
 				       const struct pkt *p)
 {
-	uint32_t dst_kind = dst.kind == PEER_APP ? SLICEGUARD_PEER_APP :
-			    dst.kind == PEER_SLICE ? SLICEGUARD_PEER_SLICE :
-			    SLICEGUARD_PEER_ANY;
-	uint32_t src_kind = src.kind == PEER_APP ? SLICEGUARD_PEER_APP :
-			    SLICEGUARD_PEER_SLICE;
+	uint32_t dst_kind = rule_kind(dst), src_kind = rule_kind(src);
 	const struct sg_rule *found = NULL;
 	uint32_t found_block = 0;
 	int pass;
@@ -733,7 +781,8 @@ static const struct sg_rule *find_rule(const struct sg_policy *policy,
 			if (r->src_kind != src_kind || r->src_id != src.id ||
 			    r->dst_kind != dst_kind || r->proto != proto)
 				continue;
-			if (dst_kind != SLICEGUARD_PEER_ANY && r->dst_id != dst.id)
+			/* any and the host name no object: id 0 */
+			if (r->dst_id != dst.id)
 				continue;
 			if (p->dport < r->port_first || p->dport > r->port_last)
 				continue;
@@ -885,18 +934,17 @@ static bool flow_fits(const struct sg_policy *policy,
 }
 
 /*
- * An ICMP error the host sent itself toward an app (ingress 0, from an
- * address of no UE and no app): the host routes every flow that reaches an
- * app, so it is a router on the path; only the receiving end must fit.
+ * An ICMP error the host sent itself toward an app (from one of its
+ * addresses; identify() made sure it came from the host, ingress 0): the
+ * host routes every flow that reaches an app, so it is a router on the
+ * path; only the receiving end must fit.
  */
 static bool error_fits(const struct sg_policy *policy,
 		       const struct sg_ref_ctx *where,
 		       const struct sg_ref_flow *f, const struct peer *ends,
 		       bool reverse)
 {
-	if (where->hook == SG_REF_APP_EGRESS &&
-	    where->in_kind == SG_REF_IFACE_HOST &&
-	    ends[0].kind == PEER_EXTERNAL)
+	if (where->hook == SG_REF_APP_EGRESS && ends[0].kind == PEER_HOST)
 		return peer_fits(policy, where, reverse ? f->src_peer : f->dst_peer,
 				 ends[1], false);
 	return flow_fits(policy, where, f, ends, reverse);
@@ -943,9 +991,10 @@ static enum sg_reason flow_lookup(struct sg_ref_state *st,
  * come from the far end of the packet it quotes: a quote of the flow's
  * forward direction is answered by the flow's destination (toward its
  * source), a quote of the reply direction by the flow's source. A router
- * on the path has an address of no slice and no app, so it passes for the
- * far end exactly where that end is external. Unlike a reply it does not
- * refresh the entry.
+ * on the path has an address of no slice, no app and not the host's, so it
+ * passes for the far end exactly where that end is external; the host is
+ * the router on the path of every flow to an app (error_fits()). Unlike a
+ * reply it does not refresh the entry.
  */
 static struct sg_ref_flow *flow_related(struct sg_ref_state *st,
 					const struct sg_policy *policy,
@@ -962,10 +1011,11 @@ static struct sg_ref_flow *flow_related(struct sg_ref_state *st,
 		return NULL;
 	/*
 	 * A UE or an app is the far end only at its own address: the quoted
-	 * packet was sent to it. Routers (external addresses) report from
-	 * their own.
+	 * packet was sent to it. Routers (external addresses, the host)
+	 * report from their own.
 	 */
-	if (ends[0].kind != PEER_EXTERNAL && memcmp(p->src, p->quote_dst, 16))
+	if ((ends[0].kind == PEER_SLICE || ends[0].kind == PEER_APP) &&
+	    memcmp(p->src, p->quote_dst, 16))
 		return NULL;
 	k.family = p->family;
 	k.proto = p->quote_proto;
@@ -1252,10 +1302,10 @@ static bool app_holds(const struct sg_app *app, uint8_t family,
 }
 
 /*
- * Issue 7, 4: where ND may go without a rule: the link (link-local,
- * link-scope multicast) and, on the way in, the host or beyond (no slice,
- * no app);
- * on the way to an app, only that app itself.
+ * Issue 7, 4 ("Neighbour discovery"): where ND may go without a rule: the
+ * link (link-local, link-scope multicast) and, on the way in, the host (an
+ * address whose peer is the host), which routes nothing on; on the way to
+ * an app, only that app itself.
  */
 static bool nd_destination_ok(const struct sg_policy *policy,
 			      const struct sg_ref_ctx *where,
@@ -1273,7 +1323,7 @@ static bool nd_destination_ok(const struct sg_policy *policy,
 		a = sg_policy_app_by_id(policy, where->app_id);
 		return a && app_holds(a, p->family, p->dst);
 	}
-	return peer_of(policy, p->family, p->dst).kind == PEER_EXTERNAL;
+	return peer_of(policy, where, p->family, p->dst).kind == PEER_HOST;
 }
 
 /*
@@ -1306,8 +1356,12 @@ static enum sg_reason classify(const struct sg_policy *policy,
 	unsigned int i;
 
 	*slice = NULL;
-	/* Step 1: apps are never behind uplinks. */
-	if (app_by_addr(policy, p->family, p->src))
+	/*
+	 * Step 1: apps are never behind uplinks, and the host's own
+	 * addresses never arrive from outside.
+	 */
+	if (app_by_addr(policy, p->family, p->src) ||
+	    host_holds(where, p->family, p->src))
 		return SG_R_SPOOF;
 	by[0] = gtpu && p->has_teid ? slice_by_teid(policy, p->teid) : NULL;
 	/* On gtpu uplinks the tag belongs to the transport network. */
@@ -1361,9 +1415,11 @@ static enum sg_reason identify(const struct sg_policy *policy,
 			 * Toward a UE or an app it comes from outside: only
 			 * stored flows may let it through, whatever the
 			 * unsliced setting (nothing guards a UE's way out).
+			 * Toward the host or beyond the setting decides.
 			 */
-			ends[1] = peer_of(policy, p->family, p->dst);
-			if (ends[1].kind != PEER_EXTERNAL) {
+			ends[1] = peer_of(policy, where, p->family, p->dst);
+			if (ends[1].kind == PEER_SLICE ||
+			    ends[1].kind == PEER_APP) {
 				ends[0] = (struct peer){ PEER_EXTERNAL, 0 };
 				*flows_only = true;
 				return 0;
@@ -1372,26 +1428,35 @@ static enum sg_reason identify(const struct sg_policy *policy,
 			       SG_R_UNSLICED_PASS : SG_R_NO_SLICE;
 		}
 		ends[0] = (struct peer){ PEER_SLICE, s->id };
-		ends[1] = peer_of(policy, p->family, p->dst);
+		ends[1] = peer_of(policy, where, p->family, p->dst);
 	} else if (where->hook == SG_REF_APP_INGRESS) {
 		a = sg_policy_app_by_id(policy, where->app_id);
 		/*
 		 * The source check comes before flow state, so an app cannot
-		 * pass as another app's reply traffic.
+		 * pass as another app's reply traffic. The host's address is
+		 * not the app's even inside the app's prefix (the gateway),
+		 * unless one of the app's endpoints is exactly it.
 		 */
 		if (!a || (!app_holds(a, p->family, p->src) &&
 			   !(nd && nd_anonymous(policy, where, p))))
 			return SG_R_SPOOF;
+		if (host_holds(where, p->family, p->src) &&
+		    !app_is_exactly(a, p->family, p->src))
+			return SG_R_SPOOF;
 		ends[0] = (struct peer){ PEER_APP, a->id };
-		ends[1] = peer_of(policy, p->family, p->dst);
+		ends[1] = peer_of(policy, where, p->family, p->dst);
 	} else {
-		ends[0] = peer_of(policy, p->family, p->src);
+		ends[0] = peer_of(policy, where, p->family, p->src);
 		ends[1] = (struct peer){ PEER_APP, where->app_id };
 		/*
 		 * Issue 7, 3: a source is only believed where it lives: an
 		 * app's address must come from that app's interface, a UE's
-		 * from an uplink. The host itself (ingress 0) is neither.
+		 * from an uplink, the host's from the host itself (ingress
+		 * 0), which is neither.
 		 */
+		if (ends[0].kind == PEER_HOST &&
+		    where->in_kind != SG_REF_IFACE_HOST)
+			return SG_R_SPOOF;
 		if (ends[0].kind == PEER_APP &&
 		    (where->in_kind != SG_REF_IFACE_APP ||
 		     where->in_app_id != ends[0].id))
@@ -1423,6 +1488,23 @@ static const struct sg_slice *ue_side(const struct sg_policy *policy,
 		return sg_policy_slice_by_id(policy, ends[1].id);
 	}
 	return NULL;
+}
+
+/*
+ * Decision 1 and 8: the mark of a packet of stored flow @f whose UE side
+ * (after adopt_ends()) is @ue_slice. A packet that names no slice itself
+ * (the host's error about a UE's flow) carries the flow's slice: its
+ * source's if that is a slice, else its destination's.
+ */
+static uint32_t flow_mark(const struct sg_policy *policy,
+			  const struct sg_slice *ue_slice,
+			  const struct sg_ref_flow *f)
+{
+	if (!ue_slice && f->src_peer.kind == PEER_SLICE)
+		ue_slice = sg_policy_slice_by_id(policy, f->src_peer.id);
+	else if (!ue_slice && f->dst_peer.kind == PEER_SLICE)
+		ue_slice = sg_policy_slice_by_id(policy, f->dst_peer.id);
+	return ue_slice ? ue_slice->mark : 0;
 }
 
 /* Decide the parsed packet @p (a whole packet or a first fragment). */
@@ -1470,7 +1552,7 @@ static struct decision decide(const struct sg_policy *policy,
 	flow = flow_related(st, policy, where, p, ends, where->now_ns);
 	if (flow) {
 		ue_slice = ue_side(policy, p, ends, &ue);
-		d.mark = ue_slice ? ue_slice->mark : 0;
+		d.mark = flow_mark(policy, ue_slice, flow);
 		d.via = flow->rule;
 		if (police_here)
 			d.reason = police(st, policy, ue_slice, ue, ends,
@@ -1483,7 +1565,7 @@ static struct decision decide(const struct sg_policy *policy,
 	r = flow_lookup(st, policy, where, p, ends, where->now_ns, &flow);
 	if (r) {
 		ue_slice = ue_side(policy, p, ends, &ue);
-		d.mark = ue_slice ? ue_slice->mark : 0;
+		d.mark = flow_mark(policy, ue_slice, flow);
 		d.via = flow->rule;
 		if (police_here)
 			d.reason = police(st, policy, ue_slice, ue, ends,
@@ -1520,7 +1602,7 @@ static struct decision decide(const struct sg_policy *policy,
 			d.reason = SG_R_INTRA_SLICE;
 		return d;
 	}
-	/* Decision 4. */
+	/* Decision 4: the host as source (app egress) does have rules. */
 	if (ends[0].kind == PEER_EXTERNAL) {
 		d.reason = SG_R_NO_RULE;
 		return d;
@@ -1729,11 +1811,13 @@ enum sg_reason sg_ref_decide(const struct sg_policy *policy,
 		if (p.frag)
 			return SG_R_FRAG_OUTER;
 		/*
-		 * UEs and apps are never the tunnel's endpoints: an outer
-		 * source of theirs is forged, whatever the packet carries.
+		 * UEs and apps are never the tunnel's endpoints, and the
+		 * host's addresses never arrive from outside: an outer source
+		 * of theirs is forged, whatever the packet carries.
 		 */
 		if (slice_by_ue(policy, p.family, p.src) ||
-		    app_by_addr(policy, p.family, p.src)) {
+		    app_by_addr(policy, p.family, p.src) ||
+		    host_holds(where, p.family, p.src)) {
 			d.reason = SG_R_SPOOF;
 			goto out;
 		}

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dp.h"
 #include "policy.h"
 #include "../../bpf/sliceguard_dp.h"
 
@@ -44,6 +45,12 @@ struct sg_ref_ctx {
 	enum sg_ref_iface in_kind;	/* app egress: where the packet entered */
 	uint32_t in_app_id;	/* in_kind APP: the app behind that interface */
 	uint64_t now_ns;	/* clock of flow/fragment timeouts and rates */
+	/*
+	 * The host's own addresses (its local routing table, "The host"):
+	 * not policy, the same at every hook; the interfaces are not used.
+	 */
+	const struct sg_host_prefix *host;
+	size_t n_host;
 };
 
 struct sg_ref_flow;

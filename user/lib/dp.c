@@ -105,7 +105,7 @@ static const char *const prog_names[SG_DP_PROG_MAX] = {
 	[SG_DP_PROG_UPLINK] = "sg_uplink",
 	[SG_DP_PROG_UPLINK_MARK] = "sg_uplink_mark",
 	[SG_DP_PROG_APP_INGRESS] = "sg_app_ingress",
-	[SG_DP_PROG_APP_EGRESS] = "sg_app_egress",
+	[SG_DP_PROG_EGRESS] = "sg_egress",
 };
 
 static bool is_pinnable(const struct bpf_map *map)
@@ -696,7 +696,7 @@ int sg_dp_attach_uplink(struct sg_dp *dp, int ifindex)
 
 int sg_dp_attach_uplink_egress(struct sg_dp *dp, int ifindex)
 {
-	return attach_tc(dp, sg_dp_prog_fd(dp, SG_DP_PROG_APP_EGRESS), ifindex, SG_AT_EGRESS,
+	return attach_tc(dp, sg_dp_prog_fd(dp, SG_DP_PROG_EGRESS), ifindex, SG_AT_EGRESS,
 			 true);
 }
 
@@ -708,7 +708,7 @@ int sg_dp_attach_app(struct sg_dp *dp, int ifindex)
 			false);
 	if (err)
 		return err;
-	return attach_tc(dp, sg_dp_prog_fd(dp, SG_DP_PROG_APP_EGRESS), ifindex, SG_AT_EGRESS,
+	return attach_tc(dp, sg_dp_prog_fd(dp, SG_DP_PROG_EGRESS), ifindex, SG_AT_EGRESS,
 			 true);
 }
 

@@ -24,7 +24,7 @@ enum sg_dp_prog {
 	SG_DP_PROG_UPLINK,		/* XDP sg_uplink */
 	SG_DP_PROG_UPLINK_MARK,		/* TC ingress sg_uplink_mark */
 	SG_DP_PROG_APP_INGRESS,		/* TC sg_app_ingress */
-	SG_DP_PROG_APP_EGRESS,		/* TC sg_app_egress */
+	SG_DP_PROG_EGRESS,		/* TC sg_egress: app egress, uplink egress */
 	SG_DP_PROG_MAX,
 };
 
@@ -83,7 +83,7 @@ int sg_dp_attach_uplink(struct sg_dp *dp, int ifindex);
  * UEs. Not for gtpu uplinks, whose egress carries a UPF's tunnels.
  */
 int sg_dp_attach_uplink_egress(struct sg_dp *dp, int ifindex);
-/* TC sg_app_ingress and sg_app_egress on the app's host-side interface. */
+/* TC sg_app_ingress and sg_egress on the app's host-side interface. */
 int sg_dp_attach_app(struct sg_dp *dp, int ifindex);
 /* Remove whatever sg_dp attached to ifindex (links, pins, own tc filters). */
 int sg_dp_detach(struct sg_dp *dp, int ifindex);

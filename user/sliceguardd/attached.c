@@ -54,7 +54,7 @@ bool attached_in_kernel(int ifindex, enum attach_kind kind, bool guard_egress)
 	if (kind == ATTACH_UPLINK)
 		return !bpf_xdp_query_id(ifindex, 0, &id) && id &&
 		       prog_is(id, "sg_uplink") &&
-		       (!guard_egress || tcx_has(ifindex, BPF_TCX_EGRESS, "sg_app_egress"));
+		       (!guard_egress || tcx_has(ifindex, BPF_TCX_EGRESS, "sg_egress"));
 	return tcx_has(ifindex, BPF_TCX_INGRESS, "sg_app_ingress");
 }
 
@@ -64,5 +64,5 @@ bool any_attached_in_kernel(int ifindex)
 	return attached_in_kernel(ifindex, ATTACH_UPLINK, false) ||
 	       attached_in_kernel(ifindex, ATTACH_APP, false) ||
 	       tcx_has(ifindex, BPF_TCX_INGRESS, "sg_uplink_mark") ||
-	       tcx_has(ifindex, BPF_TCX_EGRESS, "sg_app_egress");
+	       tcx_has(ifindex, BPF_TCX_EGRESS, "sg_egress");
 }
