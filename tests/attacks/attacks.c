@@ -93,6 +93,22 @@ static void attack_policy(struct sg_policy *pol)
 	add_uplink(pol, "gtpp0", SLICEGUARD_UPLINK_MODE_GTPU, SLICEGUARD_UNSLICED_PASS);
 }
 
+/*
+ * One data path for the whole suite, loaded before the harness forks its
+ * tests, which inherit it: loading (verifying three programs of some 60k
+ * instructions each) takes most of a minute in the emulated VM this suite
+ * also runs in. Each test starts it afresh (dp_fixture_start()).
+ */
+static struct sg_dp *suite_dp;
+static int suite_dp_err;
+
+static void __attribute__((constructor)) suite_dp_load(void)
+{
+	struct sg_dp_opts opts = { .resolve_ifindex = test_resolve };
+
+	suite_dp_err = sg_dp_open(&opts, &suite_dp);
+}
+
 FIXTURE(atk) {
 	struct sg_dp *dp;
 	struct sg_policy pol;
@@ -101,12 +117,14 @@ FIXTURE(atk) {
 
 FIXTURE_SETUP(atk)
 {
-	dp_fixture_open(_metadata, &self->dp, &self->pol, self->ifx, attack_policy);
+	make_netns(_metadata, self->ifx);
+	ASSERT_EQ(0, suite_dp_err) TH_LOG("sg_dp_open: %s", strerror(-suite_dp_err));
+	self->dp = suite_dp;
+	dp_fixture_start(_metadata, self->dp, &self->pol, attack_policy);
 }
 
 FIXTURE_TEARDOWN(atk)
 {
-	sg_dp_close(self->dp);
 	sg_policy_free(&self->pol);
 }
 

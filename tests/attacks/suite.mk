@@ -2,7 +2,7 @@
 # Adversarial suite of the data path (issue 7): every known way of moving a
 # packet across slices or apps past the programs, each with a positive
 # control, as crafted packets through BPF_PROG_TEST_RUN on the host kernel
-# (no module needed).
+# and in the VM (no module needed).
 ATTACK_CFLAGS := $(SG_LIB_CFLAGS) -Wno-unused-parameter -Wno-sign-compare -Wno-clobbered \
 	-I$(KSRC)/tools/testing/selftests
 
@@ -12,4 +12,6 @@ $(BUILD)/tests/attacks: tests/attacks/attacks.c tests/lib/dp_harness.h $(SG_LIB)
 	$(CC) $(ATTACK_CFLAGS) -o $@ $< $(SG_LIB) $(SG_LIB_LDLIBS)
 
 HOST_SUITES += $(BUILD)/tests/attacks
+# One data path load for the suite (attacks.c): a few minutes under TCG.
+VM_SUITES += $(BUILD)/tests/attacks:900
 TEST_BINS += $(BUILD)/tests/attacks

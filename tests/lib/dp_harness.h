@@ -681,10 +681,35 @@ static inline int set_test_host_addrs(struct sg_dp *dp)
 	return sg_dp_set_host_prefixes(dp, hp, i);
 }
 
+static int drop_event(void *ctx, const struct sg_deny_event *e)
+{
+	return 0;
+}
+
+/*
+ * A data path as a test finds it: no flows, fragments, buckets or waiting
+ * deny events (a data path shared by the tests of a suite keeps them), the
+ * fixtures' host addresses, and the policy make_policy writes, applied.
+ */
+static inline void dp_fixture_start(struct __test_metadata *_metadata, struct sg_dp *dp,
+				    struct sg_policy *pol, void (*make_policy)(struct sg_policy *pol))
+{
+	int err;
+
+	ASSERT_EQ(0, sg_dp_flush_state(dp));
+	while ((err = sg_dp_poll_events(dp, drop_event, NULL, 0)) > 0)
+		;
+	ASSERT_LE(0, err) TH_LOG("draining deny events: %s", strerror(-err));
+	err = set_test_host_addrs(dp);
+	ASSERT_EQ(0, err) TH_LOG("host addresses: %s", sg_dp_errmsg(dp));
+	make_policy(pol);
+	err = sg_dp_apply(dp, pol);
+	ASSERT_EQ(0, err) TH_LOG("sg_dp_apply: %s (%s)", strerror(-err), sg_dp_errmsg(dp));
+}
+
 /*
  * What every fixture of these suites does first: a network namespace with
- * the test interfaces, a private data path with the host's addresses, and
- * the policy make_policy writes, applied.
+ * the test interfaces and a private data path, started as above.
  */
 static inline void dp_fixture_open(struct __test_metadata *_metadata, struct sg_dp **dp,
 				   struct sg_policy *pol, int *ifx,
@@ -696,11 +721,7 @@ static inline void dp_fixture_open(struct __test_metadata *_metadata, struct sg_
 	make_netns(_metadata, ifx);
 	err = sg_dp_open(&opts, dp);
 	ASSERT_EQ(0, err) TH_LOG("sg_dp_open: %s", strerror(-err));
-	err = set_test_host_addrs(*dp);
-	ASSERT_EQ(0, err) TH_LOG("host addresses: %s", sg_dp_errmsg(*dp));
-	make_policy(pol);
-	err = sg_dp_apply(*dp, pol);
-	ASSERT_EQ(0, err) TH_LOG("sg_dp_apply: %s (%s)", strerror(-err), sg_dp_errmsg(*dp));
+	dp_fixture_start(_metadata, *dp, pol, make_policy);
 }
 
 #define UPLINK(ifi, pkt, reason, mark) \
