@@ -929,8 +929,8 @@ BAD(app_del_name_32_chars, .base = APP_DEL, .type = SLICEGUARD_A_APP_NAME, STR(N
 
 BAD(rule_new_generation_unknown, .base = RULE_NEW, .type = SLICEGUARD_A_RULE_GENERATION, U64(1), UNKNOWN);
 BAD(rule_new_id_0, .base = RULE_NEW, .type = SLICEGUARD_A_RULE_ID, U32(0), OUT_OF_RANGE);
-BAD(rule_new_src_kind_3, .base = RULE_NEW, .type = SLICEGUARD_A_RULE_SRC_KIND, U32(3), OUT_OF_RANGE);
-BAD(rule_new_dst_kind_3, .base = RULE_NEW, .type = SLICEGUARD_A_RULE_DST_KIND, U32(3), OUT_OF_RANGE);
+BAD(rule_new_src_kind_4, .base = RULE_NEW, .type = SLICEGUARD_A_RULE_SRC_KIND, U32(4), OUT_OF_RANGE);
+BAD(rule_new_dst_kind_4, .base = RULE_NEW, .type = SLICEGUARD_A_RULE_DST_KIND, U32(4), OUT_OF_RANGE);
 BAD(rule_new_proto_as_u32, .base = RULE_NEW, .type = SLICEGUARD_A_RULE_PROTO, U32(6), BAD_LEN);
 BAD(rule_new_port_as_u8, .base = RULE_NEW, .type = SLICEGUARD_A_RULE_PORT_LAST, U8(80), BAD_LEN);
 BAD(rule_set_generation_unknown, .base = RULE_SET, .type = SLICEGUARD_A_RULE_GENERATION, U64(1), UNKNOWN);
