@@ -10,14 +10,15 @@
  *
  * Runs in a private network namespace with one veth per uplink and app, so
  * that the programs see real interface indexes. Packets an app receives
- * (app egress) carry the interface they entered the host on
- * (skb->ingress_ifindex, issue 7): mostly where their source lives,
- * sometimes another uplink or app interface, 0 (sent by the host) or an
- * interface the policy does not name. Every policy comes with random
- * addresses of the host's own (the peer host: some outside everything,
- * some inside UE pools and app endpoints), written to the data path with
- * sg_dp_set_host_prefixes() and given to the model; the branches they add
- * must all be reached.
+ * (app egress) and packets leaving on an uplink (uplink egress: sg_egress
+ * on the uplink's interface, mostly the ip one) carry the interface they
+ * entered the host on (skb->ingress_ifindex, issue 7): mostly where their
+ * source lives, sometimes another uplink or app interface, 0 (sent by the
+ * host) or an interface the policy does not name. Every policy comes with
+ * random addresses of the host's own (the peer host: some outside
+ * everything, some inside UE pools and app endpoints), written to the
+ * data path with sg_dp_set_host_prefixes() and given to the model; the
+ * branches they add, and those of uplink egress, must all be reached.
  *
  *   SG_DIFF_SEED=N      reproduce a run (the seed is printed)
  *   SG_DIFF_PACKETS=N   packets in the random part (default 120000)
@@ -187,19 +188,21 @@ static bool app_serves(const struct sg_app *a, uint32_t slice)
 /*
  * A rule between the policy's objects as the policy store accepts them:
  * app -> slice only to served slices, the host as destination from slices
- * and apps, as source only toward apps.
+ * and apps, as source toward apps and slices (never any or itself).
  */
 static void random_rule(const struct sg_policy *pol, struct sg_rule *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->src_kind = chance(8) ? SLICEGUARD_PEER_HOST :
+	r->src_kind = chance(12) ? SLICEGUARD_PEER_HOST :
 		      chance(50) ? SLICEGUARD_PEER_SLICE : SLICEGUARD_PEER_APP;
 	if (r->src_kind == SLICEGUARD_PEER_SLICE)
 		r->src_id = pol->slices[rnd(pol->n_slices)].id;
 	else if (r->src_kind == SLICEGUARD_PEER_APP)
 		r->src_id = pol->apps[rnd(pol->n_apps)].id;
-	r->dst_kind = r->src_kind == SLICEGUARD_PEER_HOST ? SLICEGUARD_PEER_APP :
-		      chance(20) ? SLICEGUARD_PEER_HOST : rnd(3);
+	if (r->src_kind == SLICEGUARD_PEER_HOST)
+		r->dst_kind = chance(50) ? SLICEGUARD_PEER_APP : SLICEGUARD_PEER_SLICE;
+	else
+		r->dst_kind = chance(20) ? SLICEGUARD_PEER_HOST : rnd(3);
 	if (r->dst_kind == SLICEGUARD_PEER_SLICE) {
 		if (r->src_kind == SLICEGUARD_PEER_APP) {
 			const struct sg_app *a = sg_policy_app_by_id(pol, r->src_id);
@@ -1026,7 +1029,7 @@ struct hook {
 	uint32_t app_id;
 	uint32_t mode, unsliced;
 	/*
-	 * App egress: the interface the packet entered the host on
+	 * Egress hooks: the interface the packet entered the host on
 	 * (skb->ingress_ifindex; 0: the host sent it) and what the policy
 	 * says it is.
 	 */
@@ -1034,6 +1037,12 @@ struct hook {
 	enum sg_ref_iface in_kind;
 	uint32_t in_app;
 };
+
+/* sg_egress: at an app's interface or at an uplink's. */
+static bool is_egress(enum sg_ref_hook h)
+{
+	return h == SG_REF_APP_EGRESS || h == SG_REF_UPLINK_EGRESS;
+}
 
 struct verdict {
 	bool pass;
@@ -1136,7 +1145,7 @@ static const struct host_case {
 	{ "the host's address in a UE pool, sent by the host",
 	  SG_REF_APP_EGRESS, HOST_SRC | HOST_IN_POOL, 1, ~R(SPOOF), false },
 	{ "the host's address that is exactly an app's endpoint, sent by the host",
-	  SG_REF_APP_EGRESS, HOST_SRC_IS_APP, 1, R(SPOOF), false },
+	  SG_REF_APP_EGRESS, HOST_SRC_IS_APP, 1, ~R(SPOOF), false },
 	{ "the host's address entered on an interface",
 	  SG_REF_APP_EGRESS, HOST_SRC, 0, R(SPOOF), false },
 	{ "the host's error about an app's flow",
@@ -1148,6 +1157,130 @@ static const struct host_case {
 };
 
 #define N_HOST_CASES	(sizeof(host_cases) / sizeof(host_cases[0]))
+
+/*
+ * What a generated packet seen at uplink egress is (egress_use()): its
+ * ends by address as "Source and destination" finds them, where it
+ * entered the host, and what sort of packet it is.
+ */
+enum egress_use {
+	EG_SRC_UE = 1 << 0,
+	EG_SRC_APP = 1 << 1,
+	EG_SRC_HOST = 1 << 2,
+	EG_SRC_EXT = 1 << 3,
+	EG_DST_UE = 1 << 4,
+	EG_DST_APP = 1 << 5,
+	EG_DST_HOST = 1 << 6,
+	EG_DST_EXT = 1 << 7,
+	EG_SRC_HOSTS_APP = 1 << 8,	/* an app's exact endpoint, also the host's */
+	EG_IN_HOST = 1 << 9,		/* entered: the host sent it (0) */
+	EG_IN_UPLINK = 1 << 10,		/* ... an uplink */
+	EG_IN_OWN_APP = 1 << 11,	/* ... the interface of the source's app */
+	EG_ND = 1 << 12,		/* an ND message ... */
+	EG_ND_LINK = 1 << 13,		/* ... toward fe80::/10 or ff02::/16 */
+	EG_ND_UNICAST = 1 << 14,	/* ... toward another unicast address */
+	EG_ERROR = 1 << 15,		/* an ICMP error quoting a packet */
+	EG_FRAG = 1 << 16,		/* a non-first fragment */
+	EG_GTPU = 1 << 17,		/* on the gtpu uplink */
+	EG_UNSLICED_PASS = 1 << 18,	/* the uplink's unsliced setting is pass */
+};
+
+#define PASSING	(R(RULE) | R(FLOW) | R(REPLY) | R(RELATED) | R(INTRA_SLICE))
+
+/*
+ * The branches of uplink egress ("Uplink egress"), each as the model's
+ * reason for a generated packet of that sort: each must be reached at
+ * least min times per 120000 packets of the random part (about a third of
+ * the fewest seen over 25 seeds; test_uplink_egress_coverage()).
+ */
+static const struct egress_case {
+	const char *what;
+	unsigned int use;	/* enum egress_use: all of these */
+	unsigned int none;	/* and none of these */
+	uint64_t reasons;	/* R(): one of these */
+	bool marked;		/* passed with a slice's mark */
+	uint64_t min;		/* per 120000 packets, at least 1 */
+} egress_cases[] = {
+	{ "the gtpu uplink, unsliced drop: of no slice",
+	  EG_GTPU, EG_UNSLICED_PASS, R(NO_SLICE), false, 400 },
+	{ "the gtpu uplink, unsliced pass: of no slice",
+	  EG_GTPU | EG_UNSLICED_PASS, 0, R(UNSLICED_PASS), false, 400 },
+	{ "a UE's source entered on an uplink",
+	  EG_SRC_UE | EG_IN_UPLINK, EG_GTPU, ~R(SPOOF), false, 1000 },
+	{ "a UE's source entered elsewhere",
+	  EG_SRC_UE, EG_IN_UPLINK | EG_GTPU, R(SPOOF), false, 150 },
+	{ "an app's source entered on its interface",
+	  EG_SRC_APP | EG_IN_OWN_APP, EG_GTPU, ~R(SPOOF), false, 1000 },
+	{ "an app at one of the host's addresses, sent by the host",
+	  EG_SRC_APP | EG_SRC_HOSTS_APP | EG_IN_HOST, EG_GTPU, ~R(SPOOF), false, 30 },
+	{ "an app's source entered elsewhere",
+	  EG_SRC_APP, EG_IN_OWN_APP | EG_SRC_HOSTS_APP | EG_GTPU, R(SPOOF), false, 200 },
+	{ "the host's source sent by the host",
+	  EG_SRC_HOST | EG_IN_HOST, EG_GTPU, ~R(SPOOF), false, 1000 },
+	{ "the host's source entered on an interface",
+	  EG_SRC_HOST, EG_IN_HOST | EG_GTPU, R(SPOOF), false, 150 },
+	{ "ND from the host toward a unicast address",
+	  EG_ND | EG_ND_UNICAST | EG_IN_HOST, EG_GTPU, R(ND), false, 40 },
+	{ "ND toward its link, entered on an interface",
+	  EG_ND | EG_ND_LINK, EG_IN_HOST | EG_GTPU, R(ND), false, 8 },
+	{ "ND toward a unicast address, entered on an interface",
+	  EG_ND | EG_ND_UNICAST, EG_IN_HOST | EG_GTPU, ~R(ND), false, 25 },
+	{ "the host to the outside, unsliced pass",
+	  EG_SRC_HOST | EG_DST_EXT | EG_IN_HOST | EG_UNSLICED_PASS, EG_GTPU,
+	  R(UNSLICED_PASS), false, 120 },
+	{ "the host to the outside, unsliced drop",
+	  EG_SRC_HOST | EG_DST_EXT | EG_IN_HOST, EG_UNSLICED_PASS | EG_GTPU,
+	  R(NO_SLICE), false, 150 },
+	{ "the outside to the outside",
+	  EG_SRC_EXT | EG_DST_EXT, EG_GTPU, R(NO_SLICE) | R(UNSLICED_PASS), false, 1000 },
+	{ "the host to a UE by a rule from the host",
+	  EG_SRC_HOST | EG_DST_UE | EG_IN_HOST, EG_GTPU, R(RULE), false, 60 },
+	{ "the host to a UE by a rule, with the slice's mark",
+	  EG_SRC_HOST | EG_DST_UE | EG_IN_HOST, EG_GTPU, R(RULE), true, 40 },
+	{ "the host to a UE, no rule",
+	  EG_SRC_HOST | EG_DST_UE | EG_IN_HOST, EG_GTPU, R(NO_RULE), false, 250 },
+	{ "the host's flow to a UE",
+	  EG_SRC_HOST | EG_DST_UE | EG_IN_HOST, EG_GTPU, R(FLOW), false, 25 },
+	{ "the host's error about a UE's flow",
+	  EG_SRC_HOST | EG_DST_UE | EG_IN_HOST | EG_ERROR, EG_GTPU, R(RELATED), false, 15 },
+	{ "the host's error about a UE's flow, with the slice's mark",
+	  EG_SRC_HOST | EG_DST_UE | EG_IN_HOST | EG_ERROR, EG_GTPU, R(RELATED), true, 10 },
+	{ "the outside's error about a UE's flow",
+	  EG_SRC_EXT | EG_DST_UE | EG_ERROR, EG_GTPU, R(RELATED), false, 3 },
+	{ "the outside to a UE: no rule is from any",
+	  EG_SRC_EXT | EG_DST_UE, EG_GTPU, R(NO_RULE), false, 400 },
+	{ "the outside's reply to a UE's flow",
+	  EG_SRC_EXT | EG_DST_UE, EG_GTPU, R(REPLY), false, 80 },
+	{ "an app's flow to a UE, decided at its interface",
+	  EG_SRC_APP | EG_DST_UE | EG_IN_OWN_APP, EG_GTPU, R(FLOW), false, 80 },
+	{ "an app's reply to a UE",
+	  EG_SRC_APP | EG_DST_UE, EG_GTPU, R(REPLY), false, 8 },
+	{ "an app's error about a UE's flow",
+	  EG_SRC_APP | EG_DST_UE | EG_ERROR, EG_GTPU, R(RELATED), false, 2 },
+	{ "an app at one of the host's addresses to a UE",
+	  EG_SRC_HOSTS_APP | EG_DST_UE | EG_IN_HOST, EG_GTPU,
+	  R(RULE) | R(NO_RULE) | R(FLOW) | R(REPLY), false, 10 },
+	{ "a UE to a UE of its slice, ue-to-ue",
+	  EG_SRC_UE | EG_DST_UE, EG_GTPU, R(INTRA_SLICE), false, 100 },
+	{ "a UE to a UE, no rule",
+	  EG_SRC_UE | EG_DST_UE, EG_GTPU, R(NO_RULE), false, 200 },
+	{ "a UE to a UE of another slice by a rule",
+	  EG_SRC_UE | EG_DST_UE, EG_GTPU, R(RULE) | R(FLOW), false, 30 },
+	{ "a UE's flow to the outside, on its way out",
+	  EG_SRC_UE | EG_DST_EXT, EG_GTPU, R(FLOW), false, 100 },
+	{ "toward an app outside its endpoints",
+	  EG_DST_APP, EG_GTPU, R(NO_ENDPOINT), false, 40 },
+	{ "an app's reply to a UE of a slice without UE prefixes",
+	  EG_SRC_APP | EG_DST_EXT, EG_GTPU, R(REPLY), false, 1 },
+	{ "a UE of a slice without UE prefixes in its flow, entered on an uplink",
+	  EG_SRC_EXT, EG_GTPU, R(FLOW), false, 1 },
+	{ "a non-first fragment of a passed first one",
+	  EG_FRAG, EG_GTPU, PASSING, false, 35 },
+	{ "a non-first fragment without a passed first one",
+	  EG_FRAG, EG_GTPU, R(FRAG_NO_FIRST), false, 150 },
+};
+
+#define N_EGRESS_CASES	(sizeof(egress_cases) / sizeof(egress_cases[0]))
 
 struct run {
 	struct mismatch_kind kinds[MAX_KINDS];
@@ -1161,18 +1294,22 @@ struct run {
 	uint64_t apply_ns;	/* time spent in sg_dp_apply() */
 	struct recording *rec;	/* when set, packets are recorded here */
 	uint64_t seen[SG_R_MAX];
-	uint64_t seen_at[3][SG_R_MAX];	/* by enum sg_ref_hook */
+	uint64_t seen_at[4][SG_R_MAX];	/* by enum sg_ref_hook */
 	uint64_t rules_checked;
 	/* enum host_use of the next packet checked (0: unknown, mutated) */
 	unsigned int host_use;
 	uint64_t host_reached[N_HOST_CASES];
+	/* enum egress_use of the next packet checked at uplink egress */
+	unsigned int egress_use;
+	uint64_t egress_reached[N_EGRESS_CASES];
 	uint32_t last_mark;	/* the model's mark of the last packet checked */
 };
 
 static const char *hook_name(enum sg_ref_hook h)
 {
 	return h == SG_REF_UPLINK ? "uplink" :
-	       h == SG_REF_APP_INGRESS ? "app-ingress" : "app-egress";
+	       h == SG_REF_APP_INGRESS ? "app-ingress" :
+	       h == SG_REF_APP_EGRESS ? "app-egress" : "uplink-egress";
 }
 
 static uint64_t now_ns(void)
@@ -1244,11 +1381,12 @@ static struct verdict run_bpf(struct run *run, const struct hook *h,
 	} else {
 		/*
 		 * skb->ingress_ifindex: what sg_egress checks sources
-		 * against; at app ingress the app's own interface.
+		 * against (at an app's and at an uplink's interface alike);
+		 * at app ingress the app's own interface.
 		 */
 		struct __sk_buff ctx = {
 			.ifindex = (uint32_t)h->ifindex,
-			.ingress_ifindex = (uint32_t)(h->ref == SG_REF_APP_EGRESS ?
+			.ingress_ifindex = (uint32_t)(is_egress(h->ref) ?
 						      h->in_ifindex : h->ifindex),
 		};
 
@@ -1361,6 +1499,21 @@ static void note_host_use(struct run *run, const struct hook *h,
 	}
 }
 
+/* Count the uplink egress cases a packet of that sort reached. */
+static void note_egress_use(struct run *run, unsigned int use,
+			    const struct verdict *m)
+{
+	unsigned int i;
+
+	for (i = 0; i < N_EGRESS_CASES; i++) {
+		const struct egress_case *c = &egress_cases[i];
+
+		if ((use & c->use) == c->use && !(use & c->none) &&
+		    (c->reasons & 1ULL << m->reason) && (!c->marked || m->mark))
+			run->egress_reached[i]++;
+	}
+}
+
 /*
  * Run one packet through both; count and show a disagreement. Returns the
  * model's reason.
@@ -1371,17 +1524,17 @@ static enum sg_reason check_packet(struct run *run, const struct hook *h,
 	struct sg_ref_ctx where = {
 		.hook = h->ref, .ifindex = (uint32_t)h->ifindex,
 		.mode = h->mode, .unsliced = h->unsliced, .app_id = h->app_id,
-		.in_kind = h->ref == SG_REF_APP_EGRESS ? h->in_kind :
-							 SG_REF_IFACE_NONE,
+		.in_kind = is_egress(h->ref) ? h->in_kind : SG_REF_IFACE_NONE,
 		.in_app_id = h->in_app,
 		.host = host_addrs.p, .n_host = host_addrs.n,
 	};
 	struct sg_obj_count before = { 0 }, after = { 0 };
-	unsigned int use = run->host_use;
+	unsigned int use = run->host_use, euse = run->egress_use;
 	struct verdict b, m = { 0 };
 	bool rule_ok = true;
 
 	run->host_use = 0;
+	run->egress_use = 0;
 
 	if (run->rec)
 		record(run->rec, h, pkt, len);
@@ -1414,6 +1567,8 @@ static enum sg_reason check_packet(struct run *run, const struct hook *h,
 		run->seen_at[h->ref][m.reason]++;
 		if (use)
 			note_host_use(run, h, use, &m);
+		if (euse && h->ref == SG_REF_UPLINK_EGRESS)
+			note_egress_use(run, euse, &m);
 	}
 	if (!b.err && b.pass == m.pass && b.reason == m.reason &&
 	    b.mark == m.mark && rule_ok)
@@ -1441,7 +1596,8 @@ static enum sg_reason check_packet(struct run *run, const struct hook *h,
 /* ---- Scenarios ---- */
 
 struct hooks {
-	struct hook uplink[N_UPLINK_IFACES];
+	/* sg_uplink, and sg_egress on the same interfaces */
+	struct hook uplink[N_UPLINK_IFACES], uplink_out[N_UPLINK_IFACES];
 	struct hook app_in[MAX_GEN_APPS], app_out[MAX_GEN_APPS];
 	unsigned int n_apps;
 	/* Interfaces the policy does not name: sgd-spare, unused sgd-appN. */
@@ -1449,13 +1605,24 @@ struct hooks {
 	unsigned int n_outside;
 };
 
+/*
+ * The way out of an uplink: mostly the ip uplink, where the agent attaches
+ * sg_egress; now and then the gtpu one, where it does not (of no slice).
+ */
+static const struct hook *uplink_out(const struct hooks *hk)
+{
+	return &hk->uplink_out[chance(85) ? 0 : 1];
+}
+
 static const struct hook *random_hook(const struct hooks *hk)
 {
-	unsigned int r = rnd(10);
+	unsigned int r = rnd(20);
 
-	if (r < 4 || !hk->n_apps)
+	if (r < 7 || !hk->n_apps)
 		return &hk->uplink[chance(60) ? 0 : 1];
-	if (r < 7)
+	if (r < 10)
+		return uplink_out(hk);
+	if (r < 15)
 		return &hk->app_in[rnd(hk->n_apps)];
 	return &hk->app_out[rnd(hk->n_apps)];
 }
@@ -1542,6 +1709,63 @@ static unsigned int host_use(const struct sg_policy *pol, const struct hook *h,
 }
 
 /*
+ * What address a is ("Source and destination"): the host's first, unless
+ * an app's endpoint is exactly a; else an app's, a UE's or external.
+ */
+static enum addr_sort sort_of(const struct sg_policy *pol, const struct addr *a)
+{
+	int ai = app_of_addr(pol, a);
+
+	if (host_holds(a) && !(ai >= 0 && app_exactly(&pol->apps[ai], a)))
+		return A_HOST;
+	if (ai >= 0)
+		return A_APP;
+	return slice_of_addr(pol, a) ? A_UE : A_EXTERNAL;
+}
+
+/* enum egress_use of f, seen at h (uplink egress). */
+static unsigned int egress_use(const struct sg_policy *pol, const struct hook *h,
+			       const struct flowspec *f)
+{
+	static const unsigned int src_bits[] = {
+		[A_UE] = EG_SRC_UE, [A_APP] = EG_SRC_APP,
+		[A_EXTERNAL] = EG_SRC_EXT, [A_HOST] = EG_SRC_HOST,
+	};
+	static const unsigned int dst_bits[] = {
+		[A_UE] = EG_DST_UE, [A_APP] = EG_DST_APP,
+		[A_EXTERNAL] = EG_DST_EXT, [A_HOST] = EG_DST_HOST,
+	};
+	enum addr_sort src = sort_of(pol, &f->src);
+	unsigned int use = src_bits[src] | dst_bits[sort_of(pol, &f->dst)];
+	int ai = app_of_addr(pol, &f->src);
+
+	if (src == A_APP && host_holds(&f->src))
+		use |= EG_SRC_HOSTS_APP;
+	if (h->in_kind == SG_REF_IFACE_HOST)
+		use |= EG_IN_HOST;
+	else if (h->in_kind == SG_REF_IFACE_UPLINK)
+		use |= EG_IN_UPLINK;
+	else if (h->in_kind == SG_REF_IFACE_APP && ai >= 0 &&
+		 pol->apps[ai].id == h->in_app)
+		use |= EG_IN_OWN_APP;
+	if (f->src.family == AF_INET6 && f->proto == IPPROTO_ICMPV6 &&
+	    f->icmp_type >= 133 && f->icmp_type <= 137 && f->hop_limit == 255) {
+		bool link = (f->dst.a[0] == 0xfe && (f->dst.a[1] & 0xc0) == 0x80) ||
+			    (f->dst.a[0] == 0xff && f->dst.a[1] == 0x02);
+
+		use |= EG_ND | (link ? EG_ND_LINK :
+				f->dst.a[0] != 0xff ? EG_ND_UNICAST : 0);
+	}
+	if (f->quote)
+		use |= EG_ERROR;
+	if (h->mode == SLICEGUARD_UPLINK_MODE_GTPU)
+		use |= EG_GTPU;
+	if (h->unsliced == SLICEGUARD_UNSLICED_PASS)
+		use |= EG_UNSLICED_PASS;
+	return use;
+}
+
+/*
  * Make f's encapsulation fit hook h: GTP-U on gtpu uplinks (with outer
  * addresses of the transport network), none elsewhere, no VLAN tag at app
  * interfaces.
@@ -1564,7 +1788,7 @@ static void fit_encap(const struct hook *h, struct flowspec *f)
 		f->n_tags = 0;
 }
 
-/* h, an app egress hook, for a packet that entered at from (NULL: the host). */
+/* h, an egress hook, for a packet that entered at from (NULL: the host). */
 static struct hook entered_at(const struct hook *h, const struct hook *from)
 {
 	struct hook e = *h;
@@ -1578,7 +1802,7 @@ static struct hook entered_at(const struct hook *h, const struct hook *from)
 }
 
 /*
- * h, an app egress hook, for a packet that entered anywhere: an uplink, an
+ * h, an egress hook, for a packet that entered anywhere: an uplink, an
  * app's interface, the host itself (0), an interface outside the policy
  * (another veth, loopback, one that does not exist).
  */
@@ -1608,9 +1832,10 @@ static struct hook entered_anywhere(const struct hooks *hk,
 }
 
 /*
- * h for a packet from src: at app egress, pct percent of the time entered
- * where src lives (the host itself for the host's, its app's interface, an
- * uplink for a UE), else anywhere. Other hooks are what they are.
+ * h for a packet from src: at the egress hooks, pct percent of the time
+ * entered where src lives (the host itself for the host's, its app's
+ * interface, an uplink for a UE), else anywhere. Other hooks are what
+ * they are.
  */
 static struct hook with_entry(const struct sg_policy *pol,
 			      const struct hooks *hk, const struct hook *h,
@@ -1618,7 +1843,7 @@ static struct hook with_entry(const struct sg_policy *pol,
 {
 	int ai;
 
-	if (h->ref != SG_REF_APP_EGRESS)
+	if (!is_egress(h->ref))
 		return *h;
 	if (!chance(pct))
 		return entered_anywhere(hk, h);
@@ -1654,6 +1879,10 @@ static void random_flow(const struct sg_policy *pol, const struct hook *h,
 		if (chance(5) && host_inside(&a->endpoints[rnd(a->n_endpoints)].prefix, &gw))
 			f->src = gw;
 		f->dst = pick_addr(pol, A_ANY, fam, NULL);
+	} else if (h->ref == SG_REF_UPLINK_EGRESS) {
+		/* Mostly toward UEs, which nothing else guards; from anyone. */
+		f->dst = pick_addr(pol, chance(60) ? A_UE : A_ANY, fam, NULL);
+		f->src = pick_addr(pol, chance(25) ? A_HOST : A_ANY, fam, NULL);
 	} else {
 		const struct sg_app *a = sg_policy_app_by_id(pol, h->app_id);
 
@@ -1684,8 +1913,13 @@ static void random_flow(const struct sg_policy *pol, const struct hook *h,
 		f->n_tags = 1, f->vid = (uint16_t)rnd(4096), f->tpid = 0x8100;
 	if (chance(4))
 		f->n_tags = 2 + (int)rnd(2), f->tpid = chance(50) ? 0x88a8 : 0x8100;
-	if (h->ref == SG_REF_UPLINK && h->mode == SLICEGUARD_UPLINK_MODE_GTPU &&
-	    chance(95)) {
+	/*
+	 * GTP-U on gtpu uplinks; on the way out of one half the time too (a
+	 * UPF's tunnels, never decapsulated there).
+	 */
+	if (h->mode == SLICEGUARD_UPLINK_MODE_GTPU &&
+	    ((h->ref == SG_REF_UPLINK && chance(95)) ||
+	     (h->ref == SG_REF_UPLINK_EGRESS && chance(50)))) {
 		static const uint8_t ctl[] = { 1, 2, 26, 254, 31 };
 
 		f->gtpu = true;
@@ -1777,10 +2011,13 @@ static void send_flow(struct run *run, const struct hook *h,
 	struct buf b = { .len = 0 };
 
 	build_frame(&b, f);
-	if (chance(mutate_pct))
+	if (chance(mutate_pct)) {
 		mutate(&b, f);
-	else
+	} else {
 		run->host_use = host_use(run->pol, h, f);
+		if (h->ref == SG_REF_UPLINK_EGRESS)
+			run->egress_use = egress_use(run->pol, h, f);
+	}
 	check_packet(run, h, b.d, b.len);
 }
 
@@ -1800,9 +2037,9 @@ static void send_non_ip(struct run *run, const struct hook *h)
 
 /*
  * Where a packet from src to dst is seen first: the host's toward an app at
- * that app's egress, sent by the host (toward anything else it leaves on an
- * uplink unseen; here it claims to come in on one); an app's at its
- * ingress, else an uplink.
+ * that app's egress, toward anything else but itself mostly at an uplink's
+ * egress, sent by the host (now and then claiming to come in on an
+ * uplink); an app's at its ingress, else an uplink.
  */
 static struct hook sender_hook(const struct run *run, const struct hooks *hk,
 			       const struct addr *src, const struct addr *dst)
@@ -1813,6 +2050,8 @@ static struct hook sender_hook(const struct run *run, const struct hooks *hk,
 		i = app_of_addr(run->pol, dst);
 		if (i >= 0)
 			return entered_at(&hk->app_out[i], NULL);
+		if (!host_holds(dst) && chance(85))
+			return entered_at(uplink_out(hk), NULL);
 	}
 	i = app_of_addr(run->pol, src);
 	if (i >= 0)
@@ -1855,22 +2094,40 @@ static const struct hook *other_sender(const struct run *run,
 }
 
 /*
- * f, sent at from, delivered to the app its destination belongs to (if
- * any): mostly entered through from, sometimes through anything else.
+ * Where a packet to dst, seen at from (an uplink or an app's ingress),
+ * leaves the host: the egress of the app dst belongs to, else mostly an
+ * uplink's egress (toward a UE or beyond; the host's own addresses are
+ * delivered locally, unseen); mostly entered through from, sometimes
+ * through anything else. False: nowhere the data path sees it.
  */
+static bool way_out(const struct run *run, const struct hooks *hk,
+		    const struct hook *from, const struct addr *dst,
+		    struct hook *out)
+{
+	int di = app_of_addr(run->pol, dst);
+	const struct hook *to;
+
+	if (di >= 0)
+		to = &hk->app_out[di];
+	else if (!host_holds(dst) && chance(70))
+		to = uplink_out(hk);
+	else
+		return false;
+	*out = chance(90) ? entered_at(to, from) : entered_anywhere(hk, to);
+	return true;
+}
+
+/* f, sent at from, on its way out of the host (way_out()). */
 static void deliver(struct run *run, const struct hooks *hk,
 		    const struct hook *from, const struct flowspec *f)
 {
-	int di = app_of_addr(run->pol, &f->dst);
 	struct flowspec d = *f;
 	struct hook eh;
 
-	if (di < 0)
+	if (!way_out(run, hk, from, &f->dst, &eh))
 		return;
 	d.n_tags = 0;
 	d.gtpu = false;
-	eh = chance(90) ? entered_at(&hk->app_out[di], from) :
-			  entered_anywhere(hk, &hk->app_out[di]);
 	send_flow(run, &eh, &d, 0);
 }
 
@@ -1880,7 +2137,7 @@ static void deliver(struct run *run, const struct hooks *hk,
  * untagged, priority-tagged or an unknown VID; with f's decoration on the
  * other uplink or from an app's interface (an app's source on an uplink
  * when f came from an app); or delivered to an app through an interface
- * its source does not live behind.
+ * its source does not live behind, or out of an uplink so.
  */
 static void send_impostor(struct run *run, const struct hooks *hk,
 			  const struct hook *h, const struct flowspec *f0)
@@ -1917,9 +2174,13 @@ static void send_impostor(struct run *run, const struct hooks *hk,
 		break;
 	default:
 		ai = app_of_addr(pol, &f.dst);
-		if (ai < 0 || (unsigned int)ai >= hk->n_apps)
-			ai = (int)rnd(hk->n_apps);
-		ih = entered_anywhere(hk, &hk->app_out[ai]);
+		if ((ai < 0 || (unsigned int)ai >= hk->n_apps) && chance(50)) {
+			ih = entered_anywhere(hk, uplink_out(hk));
+		} else {
+			if (ai < 0 || (unsigned int)ai >= hk->n_apps)
+				ai = (int)rnd(hk->n_apps);
+			ih = entered_anywhere(hk, &hk->app_out[ai]);
+		}
 		f.n_tags = 0;
 		f.gtpu = false;
 	}
@@ -1935,11 +2196,11 @@ static void send_impostor(struct run *run, const struct hooks *hk,
  * packet (its source not the error's destination, or other ports), a
  * non-error type, or a fragment; sometimes sent by someone else than q's
  * far end (issue 7, 5), or padded up to or over the size an error may
- * have. Delivered on h and, toward an app, to that app's interface. Toward
- * an app often sent by the host instead, a router on the path of every
- * flow to an app: from one of its addresses (now and then from another
- * one), at the app's egress, entered from the host itself (now and then
- * elsewhere).
+ * have. Delivered on h and on its way out (way_out()). Toward an app often
+ * sent by the host instead, a router on the path of every flow to an app:
+ * from one of its addresses (now and then from another one), at the app's
+ * egress, entered from the host itself (now and then elsewhere); toward
+ * anything else but the host likewise at an uplink's egress.
  */
 static void send_icmp_error(struct run *run, const struct hooks *hk,
 			    const struct hook *h, struct flowspec e,
@@ -1980,13 +2241,14 @@ static void send_icmp_error(struct run *run, const struct hooks *hk,
 	e.payload = 0;
 	e.n_ext = 0;
 	ai = app_of_addr(run->pol, &e.dst);
-	if (ai >= 0 && chance(40)) {
+	if ((ai >= 0 || !host_holds(&e.dst)) && chance(40)) {
+		const struct hook *to = ai >= 0 ? &hk->app_out[ai] : uplink_out(hk);
+
 		e.src = pick_addr(run->pol, chance(85) ? A_HOST : A_EXTERNAL,
 				  e.src.family, NULL);
 		e.n_tags = 0;
 		e.gtpu = false;
-		eh = chance(85) ? entered_at(&hk->app_out[ai], NULL) :
-				  entered_anywhere(hk, &hk->app_out[ai]);
+		eh = chance(85) ? entered_at(to, NULL) : entered_anywhere(hk, to);
 		h = &eh;
 	} else if (chance(20)) {
 		e.src = addr_external(e.src.family);
@@ -2003,15 +2265,17 @@ static void send_icmp_error(struct run *run, const struct hooks *hk,
 	}
 	build_frame(&b, &e);
 	run->host_use = host_use(run->pol, h, &e);
+	if (h->ref == SG_REF_UPLINK_EGRESS)
+		run->egress_use = egress_use(run->pol, h, &e);
 	check_packet(run, h, b.d, b.len);
-	if (ai >= 0 && h->ref != SG_REF_APP_EGRESS) {
-		eh = chance(90) ? entered_at(&hk->app_out[ai], h) :
-				  entered_anywhere(hk, &hk->app_out[ai]);
+	if (!is_egress(h->ref) && way_out(run, hk, h, &e.dst, &eh)) {
 		e.n_tags = 0;
 		e.gtpu = false;
 		b.len = 0;
 		build_frame(&b, &e);
 		run->host_use = host_use(run->pol, &eh, &e);
+		if (eh.ref == SG_REF_UPLINK_EGRESS)
+			run->egress_use = egress_use(run->pol, &eh, &e);
 		check_packet(run, &eh, b.d, b.len);
 	}
 }
@@ -2024,8 +2288,9 @@ static void send_icmp_error(struct run *run, const struct hooks *hk,
 /*
  * A packet some rule of the policy allows, most of the time: from the
  * rule's source (a UE of its slice on an uplink, its app's interface, the
- * host at the destination app's egress) to its destination, proto and a
- * port of its range. *h receives the hook.
+ * host at the destination app's egress or, toward a slice, at an uplink's
+ * egress) to its destination, proto and a port of its range. *h receives
+ * the hook.
  */
 static bool rule_flow(const struct sg_policy *pol, const struct hooks *hk,
 		      const struct hook **h, struct flowspec *f)
@@ -2048,8 +2313,9 @@ static bool rule_flow(const struct sg_policy *pol, const struct hooks *hk,
 		if (!ep)
 			return false;
 	} else if (r->src_kind == SLICEGUARD_PEER_HOST) {
-		/* Seen where it reaches the app (rules from the host name apps). */
-		*h = &hk->app_out[app_index_of(pol, r->dst_id)];
+		/* Seen where it leaves the host toward the app or the slice. */
+		*h = r->dst_kind == SLICEGUARD_PEER_APP ?
+		     &hk->app_out[app_index_of(pol, r->dst_id)] : uplink_out(hk);
 		f->src = pick_addr(pol, A_HOST, fam, NULL);
 	} else {
 		const struct sg_slice *s = sg_policy_slice_by_id(pol, r->src_id);
@@ -2125,7 +2391,7 @@ static void send_conversation(struct run *run, const struct hooks *hk,
 	f.n_ext = 0;
 	hh = with_entry(run->pol, hk, h, &f.src, 85);
 	send_flow(run, &hh, &f, 0);
-	if (h->ref != SG_REF_APP_EGRESS)
+	if (!is_egress(h->ref))
 		deliver(run, hk, h, &f);
 	if (chance(15))
 		send_impostor(run, hk, &hh, &f);
@@ -2163,7 +2429,7 @@ static void send_conversation(struct run *run, const struct hooks *hk,
 	send_flow(run, &rh, &r, 0);
 	if (chance(25))
 		send_icmp_error(run, hk, &hh, f, &r);
-	if (rh.ref != SG_REF_APP_EGRESS)
+	if (!is_egress(rh.ref))
 		deliver(run, hk, &rh, &r);
 	if (chance(10))
 		send_impostor(run, hk, &rh, &r);
@@ -2230,13 +2496,16 @@ static struct hook other_identity(const struct run *run, const struct hooks *hk,
 			oh = hk->uplink[h->ifindex == hk->uplink[0].ifindex ? 1 : 0];
 		else if (h->ref == SG_REF_APP_INGRESS)
 			oh = hk->app_in[rnd(hk->n_apps)];
+		else if (h->ref == SG_REF_UPLINK_EGRESS)
+			oh = with_entry(pol, hk, &hk->uplink_out[h->ifindex ==
+					hk->uplink[0].ifindex ? 1 : 0], &f->src, 70);
 		else
 			oh = with_entry(pol, hk, &hk->app_out[rnd(hk->n_apps)],
 					&f->src, 70);
 		fit_encap(&oh, f);
 		break;
-	default:	/* app egress: entered elsewhere; else another hook */
-		if (h->ref == SG_REF_APP_EGRESS)
+	default:	/* egress hooks: entered elsewhere; else another hook */
+		if (is_egress(h->ref))
 			oh = entered_anywhere(hk, h);
 		else
 			oh = h->ref == SG_REF_UPLINK ?
@@ -2247,6 +2516,18 @@ static struct hook other_identity(const struct run *run, const struct hooks *hk,
 	return oh;
 }
 
+/* A fragment b of f at h; at uplink egress, of what sort (egress_use()). */
+static void check_fragment(struct run *run, const struct hook *h,
+			   const struct flowspec *f, const struct buf *b,
+			   bool first)
+{
+	if (h->ref == SG_REF_UPLINK_EGRESS)
+		run->egress_use = (egress_use(run->pol, h, f) |
+				   (first ? 0 : EG_FRAG)) &
+				  ~(EG_ND | EG_ND_LINK | EG_ND_UNICAST);
+	check_packet(run, h, b->d, b->len);
+}
+
 /*
  * One datagram cut into fragments: sometimes with a tiny first fragment,
  * sometimes without it, an overlapping second one, or a stranger's
@@ -2255,7 +2536,9 @@ static struct hook other_identity(const struct run *run, const struct hooks *hk,
  * IPv6 fragments carry extension headers after the fragment header (part
  * of what a second fragment must not overlap), now and then a second
  * fragment header after or before it (an atomic one too); non-first
- * fragments come also under another VLAN, TEID, interface or entry.
+ * fragments come also under another VLAN, TEID, interface or entry. Now
+ * and then each piece is seen again on its way out of the host (an app's
+ * or an uplink's egress), where its state is kept apart.
  */
 static void send_fragments(struct run *run, const struct hooks *hk)
 {
@@ -2268,9 +2551,9 @@ static void send_fragments(struct run *run, const struct hooks *hk)
 	uint32_t id = (uint32_t)rnd64();
 	uint8_t first_nh, pre_type = 0;
 	size_t cut, off;
-	struct flowspec f;
-	struct hook h;
-	bool v6, skip_first = chance(10);
+	struct flowspec f, out;
+	struct hook h, oh;
+	bool v6, skip_first = chance(10), relay;
 	int piece;
 
 	if (!chance(50) || !rule_flow(run->pol, hk, &h0, &f))
@@ -2287,6 +2570,10 @@ static void send_fragments(struct run *run, const struct hooks *hk)
 	if (f.proto != IPPROTO_TCP && f.proto != IPPROTO_UDP && chance(50))
 		f.proto = IPPROTO_UDP;
 	h = with_entry(run->pol, hk, h0, &f.src, 85);
+	relay = !is_egress(h.ref) && chance(40) && way_out(run, hk, &h, &f.dst, &oh);
+	out = f;
+	out.n_tags = 0;
+	out.gtpu = false;
 	build_l4(&l4, &f);
 	first_nh = f.proto;
 	if (v6 && chance(30)) {
@@ -2319,7 +2606,7 @@ static void send_fragments(struct run *run, const struct hooks *hk)
 		size_t end = piece == 0 ? cut : body.len;
 		struct buf ip = { .len = 0 }, b = { .len = 0 };
 		size_t real_off = off;
-		bool more, real_too = false;
+		bool more, other = false, real_too = false;
 		struct flowspec pf = f;
 		struct hook ph = h;
 
@@ -2335,6 +2622,7 @@ static void send_fragments(struct run *run, const struct hooks *hk)
 		 */
 		if (piece > 0 && chance(20)) {
 			ph = other_identity(run, hk, &h, &pf);
+			other = true;
 			real_too = chance(60);
 		}
 		if (!(piece == 0 && skip_first)) {
@@ -2354,11 +2642,16 @@ static void send_fragments(struct run *run, const struct hooks *hk)
 			}
 			put(&ip, body.d + off, end - off);
 			wrap_frame(&b, &pf, &ip);
-			check_packet(run, &ph, b.d, b.len);
+			check_fragment(run, &ph, &pf, &b, piece == 0);
 			if (real_too) {
 				b.len = 0;
 				wrap_frame(&b, &f, &ip);
-				check_packet(run, &h, b.d, b.len);
+				check_fragment(run, &h, &f, &b, piece == 0);
+			}
+			if (relay && (!other || real_too)) {
+				b.len = 0;
+				wrap_frame(&b, &out, &ip);
+				check_fragment(run, &oh, &out, &b, piece == 0);
 			}
 		}
 		off = end;
@@ -2379,7 +2672,7 @@ static void send_fragments(struct run *run, const struct hooks *hk)
 			}
 			put_random(&sip, 16);
 			wrap_frame(&sb, &f, &sip);
-			check_packet(run, &h, sb.d, sb.len);
+			check_fragment(run, &h, &f, &sb, false);
 		}
 	}
 }
@@ -2424,7 +2717,8 @@ static struct addr addr_link(int which)
  * sending app's own at its ingress, mostly), the host's or an outside
  * address, to a link-local, multicast, UE, app (the receiving app's own at
  * its egress, mostly), the host's or outside destination; decorated for
- * some slice on uplinks.
+ * some slice on uplinks. On the way out of an uplink mostly the host's own
+ * (sent by the host), also from elsewhere.
  * Now and then with a hop limit other than 255, a destination options
  * header or an atomic fragment header in front (still ND).
  */
@@ -2443,7 +2737,7 @@ static void send_nd(struct run *run, const struct hooks *hk)
 	f.icmp_type = (uint8_t)(133 + rnd(5));
 	f.hop_limit = chance(90) ? 255 : 64;
 	f.payload = chance(50) ? 16 : rnd(24);
-	switch (rnd(7)) {
+	switch (h->ref == SG_REF_UPLINK_EGRESS && chance(30) ? 6 : rnd(7)) {
 	case 0:
 	case 1:
 		f.src = addr_link(0);
@@ -2511,7 +2805,8 @@ static void send_nd(struct run *run, const struct hooks *hk)
 		if (h->mode == SLICEGUARD_UPLINK_MODE_GTPU && chance(90))
 			fit_encap(h, &f);
 	}
-	hh = with_entry(pol, hk, h, &f.src, 80);
+	hh = h->ref == SG_REF_UPLINK_EGRESS && chance(40) ? entered_at(h, NULL) :
+	     with_entry(pol, hk, h, &f.src, 80);
 	send_flow(run, &hh, &f, 0);
 }
 
@@ -2681,6 +2976,8 @@ static void set_hooks(const struct sg_policy *pol, struct hooks *hk)
 			.mode = pol->uplinks[i].mode,
 			.unsliced = pol->uplinks[i].unsliced,
 		};
+		hk->uplink_out[i] = hk->uplink[i];
+		hk->uplink_out[i].ref = SG_REF_UPLINK_EGRESS;
 	}
 	hk->n_apps = pol->n_apps;
 	hk->n_outside = 0;
@@ -2919,12 +3216,15 @@ static void rate_error(struct run *run, const struct hook *h, uint8_t src_net,
 /*
  * Rates, deterministically: budgets of a few packets spent within
  * milliseconds (refill is one packet per 200 ms or slower), so both sides
- * see the same bucket states.
+ * see the same bucket states. With a slice's budget spent, its packets
+ * still pass both ways out of the host (app and uplink egress police
+ * nothing).
  */
 static void test_rates(struct run *run)
 {
-	uint64_t before = run->disagreements, packets = run->packets;
+	uint64_t before = run->disagreements, packets = run->packets, unpoliced;
 	struct sg_policy pol;
+	struct hook egress[2];
 	struct hooks hk;
 	unsigned int i;
 
@@ -2966,6 +3266,15 @@ static void test_rates(struct run *run)
 	rate_burst(run, &hk.uplink[0], 1, 5, 2, false, 8, 20);	/* RATE_SLICE */
 	rate_burst(run, &hk.app_in[1], 1, 5, 2, true, 3, 20);	/* replies */
 	rate_error(run, &hk.app_in[1], 1, 5, 2);		/* related */
+	/* Both ways out, with slice 1's budget spent: never policed there. */
+	egress[0] = entered_at(&hk.app_out[1], &hk.uplink[0]);
+	egress[1] = entered_at(&hk.uplink_out[0], &hk.app_in[1]);
+	unpoliced = run->seen_at[SG_REF_APP_EGRESS][SG_R_FLOW] +
+		    run->seen_at[SG_REF_UPLINK_EGRESS][SG_R_REPLY];
+	rate_burst(run, &egress[0], 1, 5, 2, false, 3, 20);	/* FLOW */
+	rate_burst(run, &egress[1], 1, 5, 2, true, 3, 20);	/* REPLY */
+	unpoliced = run->seen_at[SG_REF_APP_EGRESS][SG_R_FLOW] +
+		    run->seen_at[SG_REF_UPLINK_EGRESS][SG_R_REPLY] - unpoliced;
 	rate_burst(run, &hk.uplink[0], 2, 5, 2, false, 8, 158);	/* RATE_UE */
 	rate_burst(run, &hk.uplink[0], 2, 6, 2, false, 8, 158);	/* other UE */
 	rate_burst(run, &hk.uplink[0], 3, 5, 1, false, 7, 20);	/* RATE_APP */
@@ -2975,9 +3284,10 @@ static void test_rates(struct run *run)
 	sg_policy_free(&pol);
 	tap(run->disagreements == before &&
 	    run->seen[SG_R_RATE_SLICE] && run->seen[SG_R_RATE_UE] &&
-	    run->seen[SG_R_RATE_APP] && run->seen[SG_R_RATE_RULE],
-	    "rate policing: %" PRIu64 " packets compared, RATE_UE/SLICE/APP/RULE each reached",
-	    run->packets - packets);
+	    run->seen[SG_R_RATE_APP] && run->seen[SG_R_RATE_RULE] &&
+	    unpoliced == 6,
+	    "rate policing: %" PRIu64 " packets compared, RATE_UE/SLICE/APP/RULE each "
+	    "reached, none at the egress hooks", run->packets - packets);
 }
 
 /* An interface the active policy does not name drops NO_POLICY. */
@@ -2988,7 +3298,7 @@ static void test_unknown_iface(struct run *run)
 	struct flowspec f = { 0 };
 	struct buf b = { .len = 0 };
 	struct sg_policy pol;
-	struct verdict v, u;
+	struct verdict v, u, e;
 
 	random_policy(&pol);
 	if (apply(run, &pol)) {
@@ -3004,10 +3314,13 @@ static void test_unknown_iface(struct run *run)
 	v = run_bpf(run, &h, b.d, b.len);
 	h.ref = SG_REF_UPLINK;
 	u = run_bpf(run, &h, b.d, b.len);
+	h.ref = SG_REF_UPLINK_EGRESS;	/* sg_egress, sent by the host */
+	e = run_bpf(run, &h, b.d, b.len);
 	tap(!v.err && !v.pass && v.reason == SG_R_NO_POLICY &&
-	    !u.err && !u.pass && u.reason == SG_R_NO_POLICY,
-	    "interface outside the policy drops NO_POLICY (app: %s, uplink: %s)",
-	    rname(v.reason), rname(u.reason));
+	    !u.err && !u.pass && u.reason == SG_R_NO_POLICY &&
+	    !e.err && !e.pass && e.reason == SG_R_NO_POLICY,
+	    "interface outside the policy drops NO_POLICY (app: %s, uplink: %s, "
+	    "egress: %s)", rname(v.reason), rname(u.reason), rname(e.reason));
 	run->pol = NULL;
 	sg_policy_free(&pol);
 }
@@ -3356,13 +3669,16 @@ static void example_spec(const struct host_example *c, struct flowspec *f)
 /*
  * The host as a peer by example, each packet's reason (and mark) stated:
  * rules naming the host (as destination from a slice and an app, as source
- * toward an app), its gateway addresses inside a UE pool and an app's
- * endpoint, an address of its own that is exactly an app's endpoint (the
- * app's), unsliced traffic toward it, ND toward it and past it, its
- * addresses where they do not belong (uplinks, an app's interface, entered
- * elsewhere), its errors about an app's flow (with the flow's slice mark),
- * and a flow to an address the host gave up. Model and BPF must agree with
- * the stated reason.
+ * toward an app and a slice), its gateway addresses inside a UE pool and
+ * an app's endpoint, an address of its own that is exactly an app's
+ * endpoint (the app's, sending from the host), unsliced traffic toward it,
+ * ND toward it and past it, its addresses where they do not belong
+ * (uplinks, an app's interface, entered elsewhere), its errors about an
+ * app's flow (with the flow's slice mark), the way out of an uplink
+ * (toward UEs from the host, the outside and apps, its flows, replies and
+ * errors; of no slice otherwise and on a gtpu uplink; the host's ND), and
+ * a flow to an address the host gave up. Model and BPF must agree with the
+ * stated reason.
  */
 static void test_host(struct run *run)
 {
@@ -3472,10 +3788,98 @@ static void test_host(struct run *run)
 		  SG_REF_APP_INGRESS, 1, 0, "10.200.2.1", "10.1.0.5", 0,
 		  IPPROTO_UDP, 5000, 4001, 0, -1, false, SG_R_REPLY, 0x21 },
 		/* 26 */
-		{ "app 2's exact address sent by the host: app 2's, entered elsewhere",
+		{ "app 2 in the host's namespace sends from the host: no rule to app 1",
 		  SG_REF_APP_EGRESS, 0, -1, "10.200.2.1", "10.200.1.5", 0,
-		  IPPROTO_UDP, 5000, 5000, 0, -1, false, SG_R_SPOOF, 0 },
-		/* 27 */
+		  IPPROTO_UDP, 5000, 5000, 0, -1, false, SG_R_NO_RULE, 0 },
+		/* 27: uplink egress (uplink 0 ip, unsliced pass; 1 gtpu, drop) */
+		{ "the host opens a flow to a UE by the rule from the host",
+		  SG_REF_UPLINK_EGRESS, 0, -1, "192.0.2.1", "10.1.0.5", 0,
+		  IPPROTO_TCP, 40010, 22, 0x02, -1, false, SG_R_RULE, 0x21 },
+		/* 28 */
+		{ "the UE answers on the uplink",
+		  SG_REF_UPLINK, 0, 0, "10.1.0.5", "192.0.2.1", 10,
+		  IPPROTO_TCP, 22, 40010, 0x12, -1, false, SG_R_REPLY, 0x21 },
+		/* 29 */
+		{ "the host's next packet: its flow",
+		  SG_REF_UPLINK_EGRESS, 0, -1, "192.0.2.1", "10.1.0.5", 0,
+		  IPPROTO_TCP, 40010, 22, 0x10, -1, false, SG_R_FLOW, 0x21 },
+		/* 30 */
+		{ "the same entered on app 1's interface: the host's address from outside",
+		  SG_REF_UPLINK_EGRESS, 0, 2, "192.0.2.1", "10.1.0.5", 0,
+		  IPPROTO_TCP, 40010, 22, 0x10, -1, false, SG_R_SPOOF, 0 },
+		/* 31 */
+		{ "the host to a UE on another port: no rule",
+		  SG_REF_UPLINK_EGRESS, 0, -1, "192.0.2.1", "10.1.0.5", 0,
+		  IPPROTO_TCP, 40011, 23, 0x02, -1, false, SG_R_NO_RULE, 0 },
+		/* 32 */
+		{ "an external address to a UE, entered on the uplink: no rule is from any",
+		  SG_REF_UPLINK_EGRESS, 0, 0, "198.51.100.7", "10.1.0.5", 0,
+		  IPPROTO_TCP, 40000, 22, 0x02, -1, false, SG_R_NO_RULE, 0 },
+		/* 33 */
+		{ "a UE to a web server outside by a rule",
+		  SG_REF_UPLINK, 0, 0, "10.1.0.5", "198.51.100.80", 10,
+		  IPPROTO_TCP, 40020, 443, 0x02, -1, false, SG_R_RULE, 0x21 },
+		/* 34 */
+		{ "the same on its way out of the uplink",
+		  SG_REF_UPLINK_EGRESS, 0, 0, "10.1.0.5", "198.51.100.80", 0,
+		  IPPROTO_TCP, 40020, 443, 0x10, -1, false, SG_R_FLOW, 0x21 },
+		/* 35 */
+		{ "the same sent by the host: a UE's address from the host",
+		  SG_REF_UPLINK_EGRESS, 0, -1, "10.1.0.5", "198.51.100.80", 0,
+		  IPPROTO_TCP, 40020, 443, 0x10, -1, false, SG_R_SPOOF, 0 },
+		/* 36 */
+		{ "the server's reply on the uplink: no slice, its flow",
+		  SG_REF_UPLINK, 0, 0, "198.51.100.80", "10.1.0.5", 0,
+		  IPPROTO_TCP, 443, 40020, 0x12, -1, false, SG_R_REPLY, 0x21 },
+		/* 37 */
+		{ "the reply on its way out, entered on the other uplink",
+		  SG_REF_UPLINK_EGRESS, 0, 1, "198.51.100.80", "10.1.0.5", 0,
+		  IPPROTO_TCP, 443, 40020, 0x12, -1, false, SG_R_REPLY, 0x21 },
+		/* 38 */
+		{ "the host's error to the UE about its packet to the server",
+		  SG_REF_UPLINK_EGRESS, 0, -1, "192.0.2.1", "10.1.0.5", 0,
+		  IPPROTO_ICMP, 0, 0, 0, 33, false, SG_R_RELATED, 0x21 },
+		/* 39 */
+		{ "a router's error to the UE about it, entered on the uplink",
+		  SG_REF_UPLINK_EGRESS, 0, 0, "198.51.100.1", "10.1.0.5", 0,
+		  IPPROTO_ICMP, 0, 0, 0, 33, false, SG_R_RELATED, 0x21 },
+		/* 40 */
+		{ "the host to the outside, unsliced pass",
+		  SG_REF_UPLINK_EGRESS, 0, -1, "192.0.2.1", "198.51.100.9", 0,
+		  IPPROTO_UDP, 40000, 53, 0, -1, false, SG_R_UNSLICED_PASS, 0 },
+		/* 41 */
+		{ "the host to the outside on the gtpu uplink: of no slice",
+		  SG_REF_UPLINK_EGRESS, 1, -1, "192.0.2.1", "198.51.100.9", 0,
+		  IPPROTO_UDP, 40000, 53, 0, -1, false, SG_R_NO_SLICE, 0 },
+		/* 42 */
+		{ "the UE's flow on the gtpu uplink's way out: of no slice",
+		  SG_REF_UPLINK_EGRESS, 1, 0, "10.1.0.5", "198.51.100.80", 0,
+		  IPPROTO_TCP, 40020, 443, 0x10, -1, false, SG_R_NO_SLICE, 0 },
+		/* 43 */
+		{ "the host's ND to a UE",
+		  SG_REF_UPLINK_EGRESS, 0, -1, "2001:db8:ffff::1", "fd00:1::5", 0,
+		  IPPROTO_ICMPV6, 0, 0, 135, -1, false, SG_R_ND, 0 },
+		/* 44 */
+		{ "ND to a UE entered on the uplink: decided by the rules",
+		  SG_REF_UPLINK_EGRESS, 0, 0, "fe80::1", "fd00:1::5", 0,
+		  IPPROTO_ICMPV6, 0, 0, 135, -1, false, SG_R_NO_RULE, 0 },
+		/* 45 */
+		{ "ND to all nodes entered on the uplink: its link",
+		  SG_REF_UPLINK_EGRESS, 0, 0, "fe80::1", "ff02::1", 0,
+		  IPPROTO_ICMPV6, 0, 0, 134, -1, false, SG_R_ND, 0 },
+		/* 46 */
+		{ "app 1's reply to the UE on its way out",
+		  SG_REF_UPLINK_EGRESS, 0, 2, "10.200.1.5", "10.1.0.5", 0,
+		  IPPROTO_UDP, 5000, 4000, 0, -1, false, SG_R_REPLY, 0x21 },
+		/* 47 */
+		{ "the same entered on the uplink: app 1's address from outside",
+		  SG_REF_UPLINK_EGRESS, 0, 0, "10.200.1.5", "10.1.0.5", 0,
+		  IPPROTO_UDP, 5000, 4000, 0, -1, false, SG_R_SPOOF, 0 },
+		/* 48 */
+		{ "app 2 in the host's namespace to a UE by a rule, sent by the host",
+		  SG_REF_UPLINK_EGRESS, 0, -1, "10.200.2.1", "10.1.0.7", 0,
+		  IPPROTO_UDP, 5000, 6000, 0, -1, false, SG_R_RULE, 0x21 },
+		/* 49 */
 		{ "the UE's DNS flow once 192.0.2.1 is no longer the host's",
 		  SG_REF_UPLINK, 0, 0, "10.1.0.5", "192.0.2.1", 10,
 		  IPPROTO_UDP, 40000, 53, 0, -1, true, SG_R_NO_RULE, 0 },
@@ -3491,6 +3895,9 @@ static void test_host(struct run *run)
 		{ SLICEGUARD_PEER_APP, 1, SLICEGUARD_PEER_HOST, 0, IPPROTO_TCP, 443, 443 },
 		{ SLICEGUARD_PEER_HOST, 0, SLICEGUARD_PEER_APP, 1, IPPROTO_TCP, 8080, 8080 },
 		{ SLICEGUARD_PEER_SLICE, 1, SLICEGUARD_PEER_APP, 2, IPPROTO_UDP, 0, 65535 },
+		{ SLICEGUARD_PEER_HOST, 0, SLICEGUARD_PEER_SLICE, 1, IPPROTO_TCP, 22, 22 },
+		{ SLICEGUARD_PEER_SLICE, 1, SLICEGUARD_PEER_ANY, 0, IPPROTO_TCP, 443, 443 },
+		{ SLICEGUARD_PEER_APP, 2, SLICEGUARD_PEER_SLICE, 1, IPPROTO_UDP, 0, 65535 },
 	};
 	uint64_t before = run->disagreements;
 	unsigned int i, wrong = 0;
@@ -3582,7 +3989,8 @@ static void test_host(struct run *run)
 		else if (c->hook == SG_REF_APP_INGRESS)
 			h = hk.app_in[c->at];
 		else
-			h = entered_at(&hk.app_out[c->at],
+			h = entered_at(c->hook == SG_REF_APP_EGRESS ?
+				       &hk.app_out[c->at] : &hk.uplink_out[c->at],
 				       c->entered < 0 ? NULL :
 				       c->entered < 2 ? &hk.uplink[c->entered] :
 							&hk.app_in[c->entered - 2]);
@@ -3725,7 +4133,7 @@ static void test_coverage(const struct run *run)
 
 /*
  * Issue 7 binds every pass to a checked identity at every hook: SPOOF and
- * ND must be reached at each of the three, and the identity-bound state
+ * ND must be reached at each of the four, and the identity-bound state
  * (flows and first fragments) must be reached passing and refusing.
  */
 static void test_identity_coverage(const struct run *run)
@@ -3733,7 +4141,7 @@ static void test_identity_coverage(const struct run *run)
 	static const unsigned int per_hook[] = { SG_R_SPOOF, SG_R_ND };
 	unsigned int h, i, missing = 0;
 
-	for (h = 0; h < 3; h++) {
+	for (h = 0; h < 4; h++) {
 		printf("# at %s:", hook_name(h));
 		for (i = 0; i < SG_R_MAX; i++)
 			if (run->seen_at[h][i])
@@ -3748,6 +4156,29 @@ static void test_identity_coverage(const struct run *run)
 			}
 	}
 	tap(!missing, "SPOOF and ND reached at every hook");
+}
+
+/*
+ * Every branch of uplink egress was reached often enough in the random
+ * part of packets packets (egress_cases[]).
+ */
+static void test_uplink_egress_coverage(const struct run *run, uint64_t packets)
+{
+	unsigned int i, missing = 0;
+
+	for (i = 0; i < N_EGRESS_CASES; i++) {
+		const struct egress_case *c = &egress_cases[i];
+		uint64_t need = c->min * packets / 120000;
+		bool ok;
+
+		need = need ? need : 1;
+		ok = run->egress_reached[i] >= need;
+		printf("# %s: %s (at least %" PRIu64 "): %" PRIu64 "\n",
+		       ok ? "reached" : "not reached enough", c->what, need,
+		       run->egress_reached[i]);
+		missing += !ok;
+	}
+	tap(!missing, "uplink egress reached every branch of its own, often enough");
 }
 
 /* Every branch the host's addresses add was reached (host_cases[]). */
@@ -3803,6 +4234,7 @@ int main(void)
 	test_coverage(&run);
 	test_identity_coverage(&run);
 	test_host_coverage(&run);
+	test_uplink_egress_coverage(&run, packets);
 	test_rates(&run);
 	test_identity(&run);
 	test_host(&run);

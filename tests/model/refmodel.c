@@ -864,6 +864,13 @@ static uint64_t flow_timeout(uint8_t proto)
 	return 60 * NSEC_PER_SEC;
 }
 
+/* The egress hooks (sg_egress): sources checked by where they entered. */
+static bool at_egress(const struct sg_ref_ctx *where)
+{
+	return where->hook == SG_REF_APP_EGRESS ||
+	       where->hook == SG_REF_UPLINK_EGRESS;
+}
+
 static bool same_peer(struct peer a, struct peer b)
 {
 	return a.kind == b.kind && a.id == b.id;
@@ -872,9 +879,10 @@ static bool same_peer(struct peer a, struct peer b)
 /*
  * Whether the packet's end @got (its source with @is_src) is the stored end
  * @want. A slice without UE prefixes owns no addresses, so by address its
- * UEs are external: at the app hooks (never on an uplink, where the slice
- * is classified) an external end stands for such a slice; as the source at
- * app egress only when the packet entered on an uplink.
+ * UEs are external: at the app hooks and at uplink egress (never at an
+ * uplink's ingress, where the slice is classified) an external end stands
+ * for such a slice; as the source at the egress hooks only when the
+ * packet entered on an uplink.
  */
 static bool peer_fits(const struct sg_policy *policy,
 		      const struct sg_ref_ctx *where, struct peer want,
@@ -934,17 +942,18 @@ static bool flow_fits(const struct sg_policy *policy,
 }
 
 /*
- * An ICMP error the host sent itself toward an app (from one of its
- * addresses; identify() made sure it came from the host, ingress 0): the
- * host routes every flow that reaches an app, so it is a router on the
- * path; only the receiving end must fit.
+ * An ICMP error the host sent itself (from one of its addresses;
+ * identify() made sure it came from the host, ingress 0) at an egress
+ * hook: the host routes every flow that reaches an app, so it is a router
+ * on the path; only the receiving end must fit. "Uplink egress" 3 decides
+ * as at app egress, so the same holds toward a UE.
  */
 static bool error_fits(const struct sg_policy *policy,
 		       const struct sg_ref_ctx *where,
 		       const struct sg_ref_flow *f, const struct peer *ends,
 		       bool reverse)
 {
-	if (where->hook == SG_REF_APP_EGRESS && ends[0].kind == PEER_HOST)
+	if (at_egress(where) && ends[0].kind == PEER_HOST)
 		return peer_fits(policy, where, reverse ? f->src_peer : f->dst_peer,
 				 ends[1], false);
 	return flow_fits(policy, where, f, ends, reverse);
@@ -1305,7 +1314,9 @@ static bool app_holds(const struct sg_app *app, uint8_t family,
  * Issue 7, 4 ("Neighbour discovery"): where ND may go without a rule: the
  * link (link-local, link-scope multicast) and, on the way in, the host (an
  * address whose peer is the host), which routes nothing on; on the way to
- * an app, only that app itself.
+ * an app, only that app itself; on the way out of an uplink, any unicast
+ * address when the host sent it ("Uplink egress" 1: its hop limit 255 says
+ * nothing routed it; "Known limits": toward any unicast address).
  */
 static bool nd_destination_ok(const struct sg_policy *policy,
 			      const struct sg_ref_ctx *where,
@@ -1319,6 +1330,8 @@ static bool nd_destination_ok(const struct sg_policy *policy,
 	/* Wider scopes may be routed on, payload and all. */
 	if (is_multicast(p->family, p->dst))
 		return false;
+	if (where->hook == SG_REF_UPLINK_EGRESS)
+		return where->in_kind == SG_REF_IFACE_HOST;
 	if (where->hook == SG_REF_APP_EGRESS) {
 		a = sg_policy_app_by_id(policy, where->app_id);
 		return a && app_holds(a, p->family, p->dst);
@@ -1389,6 +1402,44 @@ static enum sg_reason classify(const struct sg_policy *policy,
 }
 
 /*
+ * Issue 7, 3 and "Uplink egress": at the egress hooks a source is only
+ * believed where it lives, by the interface it entered the host on: an
+ * app's address on that app's interface (or from the host itself when it
+ * is also one of the host's: an app in the host's network namespace), a
+ * UE's on an uplink or a VLAN device over one, the host's from the host
+ * itself (ingress 0); an external address anywhere.
+ */
+static bool entered_where_it_lives(const struct sg_ref_ctx *where,
+				   const struct pkt *p, struct peer src)
+{
+	switch (src.kind) {
+	case PEER_HOST:
+		return where->in_kind == SG_REF_IFACE_HOST;
+	case PEER_APP:
+		if (where->in_kind == SG_REF_IFACE_HOST)
+			return host_holds(where, p->family, p->src);
+		return where->in_kind == SG_REF_IFACE_APP &&
+		       where->in_app_id == src.id;
+	case PEER_SLICE:
+		return where->in_kind == SG_REF_IFACE_UPLINK;
+	default:
+		return true;
+	}
+}
+
+/* A UE or an app: an end that makes a packet slice traffic. */
+static bool owns_address(struct peer end)
+{
+	return end.kind == PEER_SLICE || end.kind == PEER_APP;
+}
+
+static enum sg_reason unsliced(const struct sg_ref_ctx *where)
+{
+	return where->unsliced == SLICEGUARD_UNSLICED_PASS ?
+	       SG_R_UNSLICED_PASS : SG_R_NO_SLICE;
+}
+
+/*
  * The source checks every packet goes through before any state is looked
  * up for it (issue 7, 1 and 3), and the two ends it is decided for.
  * Returns 0 with ends[] (source, destination) set, or the reason the
@@ -1418,14 +1469,12 @@ static enum sg_reason identify(const struct sg_policy *policy,
 			 * Toward the host or beyond the setting decides.
 			 */
 			ends[1] = peer_of(policy, where, p->family, p->dst);
-			if (ends[1].kind == PEER_SLICE ||
-			    ends[1].kind == PEER_APP) {
+			if (owns_address(ends[1])) {
 				ends[0] = (struct peer){ PEER_EXTERNAL, 0 };
 				*flows_only = true;
 				return 0;
 			}
-			return where->unsliced == SLICEGUARD_UNSLICED_PASS ?
-			       SG_R_UNSLICED_PASS : SG_R_NO_SLICE;
+			return unsliced(where);
 		}
 		ends[0] = (struct peer){ PEER_SLICE, s->id };
 		ends[1] = peer_of(policy, where, p->family, p->dst);
@@ -1446,24 +1495,24 @@ static enum sg_reason identify(const struct sg_policy *policy,
 		ends[0] = (struct peer){ PEER_APP, a->id };
 		ends[1] = peer_of(policy, where, p->family, p->dst);
 	} else {
+		/* The egress hooks: the source, and at an uplink both ends, by address. */
 		ends[0] = peer_of(policy, where, p->family, p->src);
-		ends[1] = (struct peer){ PEER_APP, where->app_id };
-		/*
-		 * Issue 7, 3: a source is only believed where it lives: an
-		 * app's address must come from that app's interface, a UE's
-		 * from an uplink, the host's from the host itself (ingress
-		 * 0), which is neither.
-		 */
-		if (ends[0].kind == PEER_HOST &&
-		    where->in_kind != SG_REF_IFACE_HOST)
+		ends[1] = where->hook == SG_REF_APP_EGRESS ?
+			  (struct peer){ PEER_APP, where->app_id } :
+			  peer_of(policy, where, p->family, p->dst);
+		if (!entered_where_it_lives(where, p, ends[0]))
 			return SG_R_SPOOF;
-		if (ends[0].kind == PEER_APP &&
-		    (where->in_kind != SG_REF_IFACE_APP ||
-		     where->in_app_id != ends[0].id))
-			return SG_R_SPOOF;
-		if (ends[0].kind == PEER_SLICE &&
-		    where->in_kind != SG_REF_IFACE_UPLINK)
-			return SG_R_SPOOF;
+		if (where->hook == SG_REF_UPLINK_EGRESS) {
+			/* "Uplink egress" 1: the host's own ND, toward its link. */
+			if (nd && nd_destination_ok(policy, where, p))
+				return SG_R_ND;
+			/*
+			 * 2: between the host or the outside and the outside
+			 * is traffic of no slice, as it is inbound.
+			 */
+			if (!owns_address(ends[0]) && !owns_address(ends[1]))
+				return unsliced(where);
+		}
 	}
 	return 0;
 }
@@ -1517,9 +1566,10 @@ static struct decision decide(const struct sg_policy *policy,
 	const struct sg_slice *ue_slice;
 	/*
 	 * Decision 6: packets are policed where they enter the host (uplink,
-	 * app ingress), not again where they leave toward an app.
+	 * app ingress), not again where they leave toward an app or out of
+	 * an uplink.
 	 */
-	bool police_here = where->hook != SG_REF_APP_EGRESS;
+	bool police_here = !at_egress(where);
 	bool nd = is_nd(p);
 	const struct sg_rule *rule = NULL;
 	struct sg_ref_flow *flow;
@@ -1602,7 +1652,7 @@ static struct decision decide(const struct sg_policy *policy,
 			d.reason = SG_R_INTRA_SLICE;
 		return d;
 	}
-	/* Decision 4: the host as source (app egress) does have rules. */
+	/* Decision 4: the host as source (egress hooks) does have rules. */
 	if (ends[0].kind == PEER_EXTERNAL) {
 		d.reason = SG_R_NO_RULE;
 		return d;
@@ -1715,7 +1765,7 @@ static struct decision frag_follow(const struct sg_policy *policy,
 		return d;
 	}
 	adopt_ends(f->src_peer, f->dst_peer, d.ends, false);
-	if (where->hook != SG_REF_APP_EGRESS) {
+	if (!at_egress(where)) {
 		ue_slice = ue_side(policy, p, d.ends, &ue);
 		d.reason = police(st, policy, ue_slice, ue, d.ends,
 				  f->rule.id ? rule_by_id(policy, f->rule.id) :
@@ -1739,12 +1789,6 @@ static void reset_ip(struct pkt *p)
 	memset(p, 0, sizeof(*p));
 	p->has_vid = has_vid;
 	p->vid = vid;
-}
-
-static enum sg_reason unsliced(const struct sg_ref_ctx *where)
-{
-	return where->unsliced == SLICEGUARD_UNSLICED_PASS ?
-	       SG_R_UNSLICED_PASS : SG_R_NO_SLICE;
 }
 
 enum sg_reason sg_ref_decide(const struct sg_policy *policy,
@@ -1801,6 +1845,19 @@ enum sg_reason sg_ref_decide(const struct sg_policy *policy,
 		return r;
 	tunnelled = where->hook == SG_REF_UPLINK &&
 		    where->mode == SLICEGUARD_UPLINK_MODE_GTPU;
+	/*
+	 * "Uplink egress": a gtpu uplink's way out carries a UPF's tunnels,
+	 * whose inner packets are not decided there: every packet is of no
+	 * slice. Reading: once parsed, fragments included, as no slice ends
+	 * an uplink packet before its fragment state. Not the reading that
+	 * drops more for ARP: Parsing 1-4 hold for every program, and on an
+	 * uplink's ingress too ARP passes whatever the unsliced setting.
+	 */
+	if (where->hook == SG_REF_UPLINK_EGRESS &&
+	    where->mode == SLICEGUARD_UPLINK_MODE_GTPU) {
+		d.reason = unsliced(where);
+		goto out;
+	}
 
 	/* Parsing 6 with issue 7, 2. */
 	if (tunnelled) {
@@ -1823,10 +1880,13 @@ enum sg_reason sg_ref_decide(const struct sg_policy *policy,
 		}
 		/*
 		 * Tunnel packets end at the UPF: one addressed to a UE or an
-		 * app would be routed on, not decapsulated.
+		 * app would be routed on, not decapsulated. One of the host's
+		 * addresses (a UPF's on the host, inside a pool or an app's
+		 * subnet) is where tunnels end.
 		 */
-		if (slice_by_ue(policy, p.family, p.dst) ||
-		    app_by_addr(policy, p.family, p.dst)) {
+		if ((slice_by_ue(policy, p.family, p.dst) ||
+		     app_by_addr(policy, p.family, p.dst)) &&
+		    !host_holds(where, p.family, p.dst)) {
 			d.reason = SG_R_NO_SLICE;
 			goto out;
 		}

@@ -20,14 +20,16 @@
 /* Where a packet is seen. */
 enum sg_ref_hook {
 	SG_REF_UPLINK,		/* sg_uplink (XDP) on an uplink */
-	SG_REF_APP_INGRESS,	/* sg_app, what the app sends */
-	SG_REF_APP_EGRESS,	/* sg_app, what the app receives */
+	SG_REF_APP_INGRESS,	/* sg_app_ingress, what the app sends */
+	SG_REF_APP_EGRESS,	/* sg_egress on an app's interface: what it receives */
+	SG_REF_UPLINK_EGRESS,	/* sg_egress on an uplink: what leaves on it */
 };
 
 /*
  * What the interface a packet entered the host on is, in the generation
- * (app egress only: skb->ingress_ifindex). NONE also stands for 0 (the
- * host sent it) and for interfaces the generation does not name.
+ * (egress hooks only: skb->ingress_ifindex). UPLINK also stands for a
+ * VLAN device over an uplink; NONE for interfaces the generation does
+ * not name.
  */
 enum sg_ref_iface {
 	SG_REF_IFACE_NONE,
@@ -39,10 +41,10 @@ enum sg_ref_iface {
 struct sg_ref_ctx {
 	enum sg_ref_hook hook;
 	uint32_t ifindex;	/* the hook's interface: part of fragment keys */
-	uint32_t mode;		/* uplink: enum sliceguard_uplink_mode */
-	uint32_t unsliced;	/* uplink: enum sliceguard_unsliced */
+	uint32_t mode;		/* uplink hooks: enum sliceguard_uplink_mode */
+	uint32_t unsliced;	/* uplink hooks: enum sliceguard_unsliced */
 	uint32_t app_id;	/* app hooks: the app behind the interface */
-	enum sg_ref_iface in_kind;	/* app egress: where the packet entered */
+	enum sg_ref_iface in_kind;	/* egress hooks: where the packet entered */
 	uint32_t in_app_id;	/* in_kind APP: the app behind that interface */
 	uint64_t now_ns;	/* clock of flow/fragment timeouts and rates */
 	/*
