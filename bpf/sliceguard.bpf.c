@@ -1204,7 +1204,7 @@ static __always_inline void adopt_peers(struct sg_ctx *c, const struct sg_peers 
 /* "Decision": flow state, endpoint, intra-slice, rules, rates, new flow. */
 SG_GLOBAL int sg_decide_flow(struct sg_ctx *c)
 {
-	struct sg_flow_val *f;
+	struct sg_flow_val *f, *old;
 	struct sg_flow_key k = {};
 	struct sg_flow_val nf = {};
 	struct sg_rule_cfg *r;
@@ -1279,6 +1279,18 @@ SG_GLOBAL int sg_decide_flow(struct sg_ctx *c)
 		return reason;
 
 	flow_key(&c->p, &k, false);
+	/*
+	 * A live entry that did not count for this packet is another
+	 * identity's: it keeps its 5-tuple (first come, first served, as in
+	 * conntrack), or that identity's flow could be taken over.
+	 */
+	old = bpf_map_lookup_elem(&sg_flows, &k);
+	if (old && old->expires_ns > c->now) {
+		struct sg_rule_cfg *held = rule_cfg(c, old->rule_id);
+
+		if (held && same_match(&held->match, &old->match))
+			return SG_R_FLOW_FULL;
+	}
 	nf.expires_ns = c->now + flow_timeout(c->p.proto);
 	nf.rule_id = c->rule_id;
 	nf.match = r->match;

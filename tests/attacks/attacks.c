@@ -1048,23 +1048,34 @@ TEST_F(atk, r1_flow_ridden_from_other_vlan)
 }
 
 /*
- * r1: when a rule allows the other identity, its entry replaces the old
- * one; the first identity is then decided by the rules again, never by
- * the other's entry.
+ * r1: when a rule allows another identity with a live flow's 5-tuple (a UE
+ * of guest, VLAN 500, with the address of fixed's UE, VLAN 400; neither
+ * slice has UE prefixes), it passes by its rule without an entry
+ * (FLOW_FULL): it neither rides nor takes over the first flow, whose
+ * replies still pass. Positive control: once the first entry's rule is
+ * gone, the other identity's flow is stored.
  */
-TEST_F(atk, r1_flow_entry_replaced_by_other_identity)
+TEST_F(atk, r1_flow_entry_kept_from_other_identity)
 {
-	struct pkt a4, a5;
+	struct pkt a4, a5, reply;
 
 	add_rule(&self->pol, 12, SLICE, 5, APP, 12, 6, 8080, 8080);
 	ASSERT_EQ(0, reapply(self->dp, &self->pol));
 	tcp46(&a4, 400, "198.51.100.8", "192.0.2.12", 40021, 8080, TCP_ACK);
 	tcp46(&a5, 500, "198.51.100.8", "192.0.2.12", 40021, 8080, TCP_ACK);
+	tcp46(&reply, -1, "192.0.2.12", "198.51.100.8", 8080, 40021, TCP_ACK);
 	UPLINK(UP0, &a4, SG_R_RULE, 0x104);
 	UPLINK(UP0, &a4, SG_R_FLOW, 0x104);
+	UPLINK(UP0, &a5, SG_R_FLOW_FULL, 0x105);
+	UPLINK(UP0, &a5, SG_R_FLOW_FULL, 0x105);
+	APP_IN(APP3, &reply, SG_R_REPLY, 0x104);
+	UPLINK(UP0, &a4, SG_R_FLOW, 0x104);
+
+	drop_rule(&self->pol, 9);
+	ASSERT_EQ(0, reapply(self->dp, &self->pol));
 	UPLINK(UP0, &a5, SG_R_RULE, 0x105);
 	UPLINK(UP0, &a5, SG_R_FLOW, 0x105);
-	UPLINK(UP0, &a4, SG_R_RULE, 0x104);
+	APP_IN(APP3, &reply, SG_R_REPLY, 0x105);
 }
 
 /*

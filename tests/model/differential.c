@@ -3429,15 +3429,15 @@ static void test_identity(struct run *run)
 		  51, 7, 200, 1, 10, IPPROTO_UDP, 4000, 5000,
 		  -1, 0, SG_R_RULE },
 		/* 1 */
-		{ "slice 2 (VLAN 20), same 5-tuple: not its flow, its rule",
+		{ "slice 2 (VLAN 20), same 5-tuple: its rule, but slice 1's flow keeps the entry",
 		  SG_REF_UPLINK, 0, 0,
 		  51, 7, 200, 1, 20, IPPROTO_UDP, 4000, 5000,
-		  -1, 0, SG_R_RULE },
+		  -1, 0, SG_R_FLOW_FULL },
 		/* 2 */
-		{ "slice 1 again: the entry is slice 2's now",
+		{ "slice 1 again: the entry is still its own",
 		  SG_REF_UPLINK, 0, 0,
 		  51, 7, 200, 1, 10, IPPROTO_UDP, 4000, 5000,
-		  -1, 0, SG_R_RULE },
+		  -1, 0, SG_R_FLOW },
 		/* 3 */
 		{ "slice 1, same 5-tuple: its flow",
 		  SG_REF_UPLINK, 0, 0,

@@ -1572,7 +1572,7 @@ static struct decision decide(const struct sg_policy *policy,
 	bool police_here = !at_egress(where);
 	bool nd = is_nd(p);
 	const struct sg_rule *rule = NULL;
-	struct sg_ref_flow *flow;
+	struct sg_ref_flow *flow, held;
 	const uint8_t *ue;
 	struct peer *ends = d.ends;	/* source, destination */
 	const struct sg_app *dst_app;
@@ -1671,7 +1671,15 @@ static struct decision decide(const struct sg_policy *policy,
 				  where->now_ns);
 	if (d.reason)
 		return d;
-	/* Decision 7: replaces an entry of the same key between other ends. */
+	/*
+	 * Decision 7: a live entry of the same key whose rule still holds is
+	 * another identity's (it did not count above) and keeps the key.
+	 */
+	flow_key_of(p, false, &held);
+	if (flow_find(st, policy, &held, where->now_ns)) {
+		d.reason = SG_R_FLOW_FULL;
+		return d;
+	}
 	flow_insert(st, p, rule, ends, where->now_ns);
 	d.reason = SG_R_RULE;
 	return d;
