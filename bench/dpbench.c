@@ -29,7 +29,10 @@
 #define N_SIZES		3
 static const unsigned int rule_counts[N_SIZES] = { 1, 64, 1024 };
 
-enum hook { UPLINK, UPLINK_GTPU, APP_IN, APP_OUT };
+enum hook { UPLINK, UPLINK_GTPU, APP_IN, APP_OUT, UPLINK_OUT };
+
+/* Packet classes measured (build_classes()). */
+#define N_CLASSES	8
 
 struct pkt_class {
 	const char *name;
@@ -152,6 +155,13 @@ static void build_classes(struct pkt_class *c, unsigned int *n)
 	ipv4(&c[i], UE0, APP0, 6, 20);
 	tcp(&c[i], 40000, 8080, 0x10);
 	i++;
+
+	/* The app's reply leaving the uplink toward the UE. */
+	c[i] = (struct pkt_class){ .name = "uplink egress: app->UE, reply", .hook = UPLINK_OUT };
+	eth(&c[i], -1);
+	ipv4(&c[i], APP0, UE0, 6, 20);
+	tcp(&c[i], 8080, 40000, 0x10);
+	i++;
 	*n = i;
 }
 
@@ -259,10 +269,15 @@ static int measure(struct sg_dp *dp, const struct pkt_class *c,
 			opts.ctx_size_in = sizeof(xdp);
 			fd = sg_dp_prog_fd(dp, SG_DP_PROG_UPLINK);
 		} else {
-			skb.ifindex = if_nametoindex("sgb-app");
-			/* What an app receives entered on the (ip) uplink. */
-			if (c->hook != APP_IN)
+			skb.ifindex = if_nametoindex(c->hook == UPLINK_OUT ? "sgb-up0" : "sgb-app");
+			/*
+			 * What an app receives entered on the (ip) uplink; what
+			 * leaves the uplink, on the app's interface.
+			 */
+			if (c->hook == APP_OUT)
 				skb.ingress_ifindex = if_nametoindex("sgb-up0");
+			else if (c->hook == UPLINK_OUT)
+				skb.ingress_ifindex = if_nametoindex("sgb-app");
 			opts.ctx_in = &skb;
 			opts.ctx_size_in = sizeof(skb);
 			fd = sg_dp_prog_fd(dp, c->hook == APP_IN ?
@@ -309,9 +324,9 @@ static int make_ifaces(void)
 int main(int argc, char **argv)
 {
 	unsigned int repeat = 200000, trials = 3, n_classes, s, i;
-	double ns[8][N_SIZES];
-	const char *reason[8][N_SIZES];
-	struct pkt_class classes[8];
+	double ns[N_CLASSES][N_SIZES];
+	const char *reason[N_CLASSES][N_SIZES];
+	struct pkt_class classes[N_CLASSES];
 	struct sg_dp_opts opts = { 0 };
 	struct sg_dp *dp;
 	int opt, err;
