@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Benchmarks. `make bench` prints the per-packet cost of the data path for
-# policies of 1, 64 and 1024 rules (bench/dpbench.c); root is needed.
+# policies of 1, 64 and 1024 rules, beside the floor (an XDP and a TC program
+# that only pass) measured in the same run (bench/dpbench.c); root is needed.
 BENCH_DIR := $(BUILD)/bench
 
 $(BENCH_DIR)/dpbench: bench/dpbench.c bpf/sliceguard_dp.h $(SG_LIB)
