@@ -145,9 +145,9 @@ struct {
 } sg_events SEC(".maps");
 
 /*
- * The host's own addresses ("The host"): the prefixes of its local routing
- * table, prefix -> ifindex. Not policy, so not per slot: the loader keeps
- * them in step with the kernel's table.
+ * The host's own addresses ("The host"): what its kernel delivers locally,
+ * prefix -> ifindex (user/lib/host_prefixes.c). Not policy, so not per
+ * slot: the loader keeps them in step with the kernel's routes.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
