@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,57 +241,71 @@ static void build_policy(struct sg_policy *pol, unsigned int n_rules)
 	}
 }
 
+/*
+ * One BPF_PROG_TEST_RUN of c's frame, repeated: *ns keeps the lowest mean
+ * ns per run seen (first: the first trial).
+ */
+static int run_frame(int fd, const struct pkt_class *c, void *ctx, __u32 ctx_size,
+		     unsigned int repeat, bool first, double *ns)
+{
+	uint8_t out[512];
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = c->frame,
+		.data_size_in = (uint32_t)c->len,
+		.data_out = out,
+		.data_size_out = sizeof(out),
+		.ctx_in = ctx,
+		.ctx_size_in = ctx_size,
+		.repeat = repeat,
+	);
+
+	if (bpf_prog_test_run_opts(fd, &opts))
+		return -errno;
+	if (first || opts.duration < *ns)
+		*ns = opts.duration;
+	return 0;
+}
+
 /* Mean ns per run of one packet class, best of trials, and its reason. */
 static int measure(struct sg_dp *dp, const struct pkt_class *c,
 		   unsigned int repeat, unsigned int trials, double *ns,
 		   const char **reason)
 {
 	struct sg_count before[SG_R_MAX], after[SG_R_MAX];
-	uint8_t out[512];
+	struct xdp_md xdp = { .data_end = (uint32_t)c->len };
+	struct __sk_buff skb = { 0 };
 	unsigned int t, r, best_r = 0;
+	__u32 ctx_size;
+	void *ctx;
 	int fd, err;
 
+	if (c->hook == UPLINK || c->hook == UPLINK_GTPU) {
+		xdp.ingress_ifindex = if_nametoindex(c->hook == UPLINK ? "sgb-up0" : "sgb-up1");
+		ctx = &xdp;
+		ctx_size = sizeof(xdp);
+		fd = sg_dp_prog_fd(dp, SG_DP_PROG_UPLINK);
+	} else {
+		skb.ifindex = if_nametoindex(c->hook == UPLINK_OUT ? "sgb-up0" : "sgb-app");
+		/*
+		 * What an app receives entered on the (ip) uplink; what leaves
+		 * the uplink, on the app's interface.
+		 */
+		if (c->hook == APP_OUT)
+			skb.ingress_ifindex = if_nametoindex("sgb-up0");
+		else if (c->hook == UPLINK_OUT)
+			skb.ingress_ifindex = if_nametoindex("sgb-app");
+		ctx = &skb;
+		ctx_size = sizeof(skb);
+		fd = sg_dp_prog_fd(dp, c->hook == APP_IN ? SG_DP_PROG_APP_INGRESS :
+							   SG_DP_PROG_EGRESS);
+	}
 	*ns = 0;
 	for (t = 0; t < trials; t++) {
-		LIBBPF_OPTS(bpf_test_run_opts, opts,
-			.data_in = c->frame,
-			.data_size_in = (uint32_t)c->len,
-			.data_out = out,
-			.data_size_out = sizeof(out),
-			.repeat = repeat,
-		);
-		struct xdp_md xdp = { .data_end = (uint32_t)c->len };
-		struct __sk_buff skb = { 0 };
-
-		if (c->hook == UPLINK || c->hook == UPLINK_GTPU) {
-			xdp.ingress_ifindex = if_nametoindex(
-				c->hook == UPLINK ? "sgb-up0" : "sgb-up1");
-			opts.ctx_in = &xdp;
-			opts.ctx_size_in = sizeof(xdp);
-			fd = sg_dp_prog_fd(dp, SG_DP_PROG_UPLINK);
-		} else {
-			skb.ifindex = if_nametoindex(c->hook == UPLINK_OUT ? "sgb-up0" : "sgb-app");
-			/*
-			 * What an app receives entered on the (ip) uplink; what
-			 * leaves the uplink, on the app's interface.
-			 */
-			if (c->hook == APP_OUT)
-				skb.ingress_ifindex = if_nametoindex("sgb-up0");
-			else if (c->hook == UPLINK_OUT)
-				skb.ingress_ifindex = if_nametoindex("sgb-app");
-			opts.ctx_in = &skb;
-			opts.ctx_size_in = sizeof(skb);
-			fd = sg_dp_prog_fd(dp, c->hook == APP_IN ?
-					   SG_DP_PROG_APP_INGRESS :
-					   SG_DP_PROG_EGRESS);
-		}
 		sg_dp_reason_counts(dp, before);
-		err = bpf_prog_test_run_opts(fd, &opts);
+		err = run_frame(fd, c, ctx, ctx_size, repeat, t == 0, ns);
 		if (err)
-			return -errno;
+			return err;
 		sg_dp_reason_counts(dp, after);
-		if (t == 0 || opts.duration < *ns)
-			*ns = opts.duration;
 		/* The reason most runs ended in. */
 		for (r = 0; r < SG_R_MAX; r++)
 			if (after[r].packets - before[r].packets >
@@ -334,32 +349,17 @@ static int floor_ns(enum bpf_prog_type type, const struct pkt_class *c,
 		  .imm = type == BPF_PROG_TYPE_XDP ? XDP_PASS : -1 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	uint8_t out[512];
 	unsigned int t;
-	int fd;
+	int fd, err = 0;
 
 	fd = bpf_prog_load(type, "sg_floor", "GPL", pass, 2, NULL);
 	if (fd < 0)
 		return -errno;
 	*ns = 0;
-	for (t = 0; t < trials; t++) {
-		LIBBPF_OPTS(bpf_test_run_opts, opts,
-			.data_in = c->frame,
-			.data_size_in = (uint32_t)c->len,
-			.data_out = out,
-			.data_size_out = sizeof(out),
-			.repeat = repeat,
-		);
-
-		if (bpf_prog_test_run_opts(fd, &opts)) {
-			close(fd);
-			return -errno;
-		}
-		if (t == 0 || opts.duration < *ns)
-			*ns = opts.duration;
-	}
+	for (t = 0; t < trials && !err; t++)
+		err = run_frame(fd, c, NULL, 0, repeat, t == 0, ns);
 	close(fd);
-	return 0;
+	return err;
 }
 
 int main(int argc, char **argv)
