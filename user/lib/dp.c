@@ -848,17 +848,16 @@ union sg_host_key {
 	struct sg_lpm6_key k6;
 };
 
-static size_t host_key(const struct sg_prefix *p, union sg_host_key *k)
+static void host_key(const struct sg_prefix *p, union sg_host_key *k)
 {
 	memset(k, 0, sizeof(*k));
 	if (p->family == AF_INET) {
 		k->k4.prefixlen = p->len;
 		memcpy(k->k4.addr, p->addr, 4);
-		return sizeof(k->k4);
+	} else {
+		k->k6.prefixlen = p->len;
+		memcpy(k->k6.addr, p->addr, 16);
 	}
-	k->k6.prefixlen = p->len;
-	memcpy(k->k6.addr, p->addr, 16);
-	return sizeof(k->k6);
 }
 
 static int cmp_host_key(const void *a, const void *b)
@@ -955,7 +954,7 @@ int sg_dp_sync_host(struct sg_dp *dp, size_t *n_out)
 
 	err = sg_host_prefixes_read(&prefixes, &n);
 	if (err)
-		return fail(dp, err, "cannot read the local routing table: %s", strerror(-err));
+		return fail(dp, err, "cannot read the host's addresses: %s", strerror(-err));
 	err = sg_dp_set_host_prefixes(dp, prefixes, n);
 	free(prefixes);
 	if (!err && n_out)

@@ -251,6 +251,24 @@ static void uplink_needs_tags(struct attachment *att)
 }
 
 /*
+ * An attached ip uplink gets its egress program where it lacks it: just
+ * attached, become an ip uplink, or attaching it failed before. Without it
+ * the uplink still decides what comes in, so a failure keeps the rest and
+ * is tried again at the next apply or link change.
+ */
+static void guard_uplink_egress(struct agent *a, struct attachment *att)
+{
+	if (!att->ifindex || att->kind != ATTACH_UPLINK || !att->guard_egress ||
+	    attached_in_kernel(att->ifindex, att->kind, true))
+		return;
+	if (sg_dp_attach_uplink_egress(a->dp, att->ifindex))
+		log_err("cannot attach the egress program to uplink %s: %s; what leaves it toward UEs is not decided until it is attached (tried again at every apply and link change)",
+			att->ifname, sg_dp_errmsg(a->dp));
+	else
+		log_info("attached the egress program to uplink %s", att->ifname);
+}
+
+/*
  * Attach every wanted interface that exists where it is not attached yet.
  * Return whether an attachment changed (the policy must then be compiled
  * again: ifindexes are part of the compiled form).
@@ -274,17 +292,10 @@ static bool attach_wanted(struct agent *a)
 				 kind_name[att->kind], att->ifname);
 			att->reported_missing = true;
 		}
-		if (ifindex && ifindex == att->ifindex && att->guard_egress &&
-		    !attached_in_kernel(ifindex, att->kind, true)) {
-			/* An ip uplink without it: it became one, or attaching failed. */
-			if (sg_dp_attach_uplink_egress(a->dp, ifindex))
-				log_err("cannot attach the egress program to uplink %s: %s; what leaves it toward UEs is not decided until it is attached (tried again at every apply and link change)",
-					att->ifname, sg_dp_errmsg(a->dp));
-			else
-				log_info("attached the egress program to uplink %s", att->ifname);
-		}
-		if (ifindex == att->ifindex)
+		if (ifindex == att->ifindex) {
+			guard_uplink_egress(a, att);
 			continue;
+		}
 		changed = true;
 		if (att->ifindex) {
 			/* Gone, or replaced by a new interface of the same name. */
@@ -323,14 +334,7 @@ static bool attach_wanted(struct agent *a)
 		att->ifindex = ifindex;
 		log_info("attached to %s %s (ifindex %d)", kind_name[att->kind],
 			 att->ifname, ifindex);
-		/*
-		 * Without its egress program an uplink still decides what
-		 * comes in: keep that, and try the egress again next time.
-		 */
-		if (att->kind == ATTACH_UPLINK && att->guard_egress &&
-		    sg_dp_attach_uplink_egress(a->dp, ifindex))
-			log_err("cannot attach the egress program to uplink %s: %s; what leaves it toward UEs is not decided until it is attached (tried again at every apply and link change)",
-				att->ifname, sg_dp_errmsg(a->dp));
+		guard_uplink_egress(a, att);
 	}
 	return changed;
 }
@@ -516,8 +520,8 @@ int dp_detach_all(struct agent *a)
 }
 
 /*
- * The host's addresses or local routes changed: the data path's idea of
- * "host" follows the kernel's local routing table. Until it has, a new
+ * The host's addresses or routes to itself changed: the data path's idea
+ * of "host" follows what the kernel delivers locally. Until it has, a new
  * address of the host is still "any" to the programs (Documentation/
  * agent.rst, "The host's addresses").
  */
