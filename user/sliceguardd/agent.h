@@ -84,7 +84,8 @@ int dp_detach_all(struct agent *a);
 int host_reconcile(struct agent *a);
 
 /* attached.c */
-bool attached_in_kernel(int ifindex, enum attach_kind kind, bool guard_egress);
+bool attached_in_kernel(int ifindex, enum attach_kind kind);
+bool egress_attached_in_kernel(int ifindex);
 bool any_attached_in_kernel(int ifindex);
 
 /* sync.c */

@@ -43,26 +43,30 @@ static bool tcx_has(int ifindex, enum bpf_attach_type type, const char *name)
 }
 
 /*
- * Whether the programs of an uplink (XDP sg_uplink, with guard_egress also
- * the TCX egress program) or of an app interface (TCX sg_app_ingress) are
- * attached to ifindex.
+ * Whether the programs of an uplink (XDP sg_uplink) or of an app interface
+ * (TCX sg_app_ingress) are attached to ifindex.
  */
-bool attached_in_kernel(int ifindex, enum attach_kind kind, bool guard_egress)
+bool attached_in_kernel(int ifindex, enum attach_kind kind)
 {
 	__u32 id = 0;
 
 	if (kind == ATTACH_UPLINK)
 		return !bpf_xdp_query_id(ifindex, 0, &id) && id &&
-		       prog_is(id, "sg_uplink") &&
-		       (!guard_egress || tcx_has(ifindex, BPF_TCX_EGRESS, "sg_egress"));
+		       prog_is(id, "sg_uplink");
 	return tcx_has(ifindex, BPF_TCX_INGRESS, "sg_app_ingress");
+}
+
+/* Whether the TCX egress program (app or ip uplink) is attached to ifindex. */
+bool egress_attached_in_kernel(int ifindex)
+{
+	return tcx_has(ifindex, BPF_TCX_EGRESS, "sg_egress");
 }
 
 /* Whether any sliceguard program is attached to ifindex. */
 bool any_attached_in_kernel(int ifindex)
 {
-	return attached_in_kernel(ifindex, ATTACH_UPLINK, false) ||
-	       attached_in_kernel(ifindex, ATTACH_APP, false) ||
+	return attached_in_kernel(ifindex, ATTACH_UPLINK) ||
+	       attached_in_kernel(ifindex, ATTACH_APP) ||
 	       tcx_has(ifindex, BPF_TCX_INGRESS, "sg_uplink_mark") ||
-	       tcx_has(ifindex, BPF_TCX_EGRESS, "sg_egress");
+	       egress_attached_in_kernel(ifindex);
 }

@@ -259,7 +259,7 @@ static void uplink_needs_tags(struct attachment *att)
 static void guard_uplink_egress(struct agent *a, struct attachment *att)
 {
 	if (!att->ifindex || att->kind != ATTACH_UPLINK || !att->guard_egress ||
-	    attached_in_kernel(att->ifindex, att->kind, true))
+	    egress_attached_in_kernel(att->ifindex))
 		return;
 	if (sg_dp_attach_uplink_egress(a->dp, att->ifindex))
 		log_err("cannot attach the egress program to uplink %s: %s; what leaves it toward UEs is not decided until it is attached (tried again at every apply and link change)",
@@ -312,12 +312,14 @@ static bool attach_wanted(struct agent *a)
 		/*
 		 * Attached by a predecessor (adopted instance): its pinned
 		 * links run the same maps; replacing them would only open a
-		 * window with two programs in a row.
+		 * window with two programs in a row. Only an egress program
+		 * it lacks is added (on 6.1, clsact filters: replaced).
 		 */
-		if (attached_in_kernel(ifindex, att->kind, att->guard_egress)) {
+		if (attached_in_kernel(ifindex, att->kind)) {
 			att->ifindex = ifindex;
 			log_info("%s %s (ifindex %d) already attached", kind_name[att->kind],
 				 att->ifname, ifindex);
+			guard_uplink_egress(a, att);
 			continue;
 		}
 		if (att->kind == ATTACH_UPLINK)
