@@ -11,3 +11,8 @@ $(BENCH_DIR)/dpbench: bench/dpbench.c bpf/sliceguard_dp.h $(SG_LIB)
 
 bench: $(BENCH_DIR)/dpbench
 	$(BENCH_DIR)/dpbench
+
+# ---- ctlbench: control-plane helper of bench/control.sh (run in the VM) ----
+$(BENCH_DIR)/ctlbench: bench/ctlbench.c bpf/sliceguard_dp.h $(SG_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(SG_LIB_CFLAGS) -o $@ $< $(SG_LIB) $(SG_LIB_LDLIBS)
