@@ -431,6 +431,16 @@ static int slg_parse_prefix(const struct nlattr *nest, struct slg_prefix *p,
 		NL_SET_ERR_MSG_ATTR(extack, addr, "prefix has host bits set");
 		return -EINVAL;
 	}
+	/*
+	 * IPv4 packets are matched by IPv4 prefixes: a prefix inside
+	 * ::ffff:0:0/96 only ever matches IPv6 packets forged with a mapped
+	 * address, which is never what the operator meant.
+	 */
+	if (p->v6 && p->len >= 96 && ipv6_addr_v4mapped(&p->addr)) {
+		NL_SET_ERR_MSG_ATTR(extack, addr,
+				    "IPv4-mapped IPv6 prefix never matches a packet; give the IPv4 prefix");
+		return -EINVAL;
+	}
 	return 0;
 }
 

@@ -110,7 +110,29 @@ TEST(rates_and_sizes)
 	EXPECT_EQ(-EINVAL, sg_parse_rate("5furlongs", &v));
 	EXPECT_EQ(-EINVAL, sg_parse_rate("mbit", &v));
 	EXPECT_EQ(-EINVAL, sg_parse_rate("-1mbit", &v));
-	EXPECT_EQ(-ERANGE, sg_parse_rate("1e30tbps", &v));
+	EXPECT_EQ(-EINVAL, sg_parse_rate("1e30tbps", &v));
+	EXPECT_EQ(-ERANGE, sg_parse_rate("18446744073709551616bps", &v));
+	EXPECT_EQ(-ERANGE, sg_parse_rate("200000000tbit", &v));
+
+	/* Exact, never rounded: issue 13 found 7bit stored as 0 (unlimited). */
+	EXPECT_EQ(-EDOM, sg_parse_rate("7bit", &v));
+	EXPECT_EQ(-EDOM, sg_parse_rate("12bit", &v));
+	EXPECT_EQ(-EDOM, sg_parse_rate("1.5kbit", &v));
+	ASSERT_EQ(0, sg_parse_rate("1.6kbit", &v));
+	EXPECT_EQ(200, v);
+	ASSERT_EQ(0, sg_parse_rate("12.5mbit", &v));
+	EXPECT_EQ(1562500, v);
+	ASSERT_EQ(0, sg_parse_rate("1.5kbps", &v));
+	EXPECT_EQ(1500, v);
+	ASSERT_EQ(0, sg_parse_rate("18446744073709551615bps", &v));
+	EXPECT_EQ(UINT64_MAX, v);
+	/* decimal digits only: no hex floats, exponents, signs or bare dots */
+	EXPECT_EQ(-EINVAL, sg_parse_rate("0x10mbit", &v));
+	EXPECT_EQ(-EINVAL, sg_parse_rate("1e3mbit", &v));
+	EXPECT_EQ(-EINVAL, sg_parse_rate("1.mbit", &v));
+	EXPECT_EQ(-EINVAL, sg_parse_rate("1.2.3mbit", &v));
+	EXPECT_EQ(-EINVAL, sg_parse_rate("+1mbit", &v));
+	EXPECT_EQ(-EINVAL, sg_parse_rate("inf", &v));
 
 	ASSERT_EQ(0, sg_parse_size("1500", &v));
 	EXPECT_EQ(1500, v);
@@ -119,6 +141,9 @@ TEST(rates_and_sizes)
 	ASSERT_EQ(0, sg_parse_size("2mb", &v));
 	EXPECT_EQ(2097152, v);
 	EXPECT_EQ(-EINVAL, sg_parse_size("3q", &v));
+	ASSERT_EQ(0, sg_parse_size("1.5k", &v));
+	EXPECT_EQ(1536, v);
+	EXPECT_EQ(-EDOM, sg_parse_size("0.1k", &v));
 }
 
 TEST(prefixes_ranges_protos)
@@ -187,6 +212,14 @@ TEST(slice_example)
 	EXPECT_EQ(6250000, s->rate_bytes);
 	EXPECT_EQ(125000, s->ue_rate_bytes);
 	EXPECT_FALSE(s->ue_to_ue);
+
+	/* Never octal: a leading zero is still decimal; 0x is hexadecimal. */
+	ASSERT_EQ(0, parse("slicectl slice add iot id 03 sst 3 vlan 0100 mark 010 sd 0x10",
+			   NULL, &cmd, err, sizeof(err)));
+	EXPECT_EQ(3, s->id);
+	EXPECT_EQ(100, s->vlans[0]);
+	EXPECT_EQ(10, s->mark);
+	EXPECT_EQ(16, s->sd);
 
 	ASSERT_EQ(0, parse("sl a urllc id 2 sst 2 teid 100-199 teid 500 dscp 46 dscp 34 "
 			   "pps 1000 burst 64k mark 0x20 ue-to-ue on", NULL, &cmd, err,
@@ -376,6 +409,16 @@ static const struct bad_line bad_lines[] = {
 	{ "rule set from slice 1 to any", -EINVAL, "missing \"id\"" },
 	{ "uplink add mode ip", -EINVAL, "missing \"dev\"" },
 	{ "uplink add dev eth0 mode ethernet", -EINVAL, "invalid mode \"ethernet\"" },
+	/* values are spelled out; only keywords may be abbreviated */
+	{ "uplink add dev eth0 mode g", -EINVAL, "invalid mode \"g\"" },
+	{ "uplink add dev eth0 unsliced pas", -EINVAL, "invalid unsliced \"pas\"" },
+	{ "slice add iot id 3 sst 3 ue-to-ue of", -EINVAL, "invalid ue-to-ue \"of\"" },
+	{ "slice add iot id 3 sst 3 rate 7bit", -EINVAL,
+	  "rate \"7bit\" is not a whole number of bytes (use a multiple of 8bit)" },
+	{ "slice add iot id 3 sst 3 ue-rate 1.5kbit", -EINVAL,
+	  "ue-rate \"1.5kbit\" is not a whole number of bytes (use a multiple of 8bit)" },
+	{ "slice add iot id 3 sst 3 rate 0x10mbit", -EINVAL, "invalid rate \"0x10mbit\"" },
+	{ "slice add iot id 3 sst 3 vlan 0x", -EINVAL, "invalid vlan \"0x\"" },
 	{ "policy add", -EINVAL, "unknown argument \"policy\"" },
 	{ "slice frobnicate", -EINVAL, "unknown argument \"frobnicate\"" },
 	{ "slice", -EINVAL, "expected \"OBJECT add|set|del ...\"" },
@@ -406,6 +449,8 @@ static const struct bad_line bad_applies[] = {
 	{ "slice add iot2 id 4 sst 3 dscp 10", -EEXIST, "dscp 10 used by slice iot" },
 	{ "slice add iot id 4 sst 3", -EEXIST, "slice name in use" },
 	{ "slice add iot2 id 4 sst 3 ue 10.31.0.1/16", -EINVAL, "prefix has host bits set" },
+	{ "slice add iot2 id 4 sst 3 ue ::ffff:10.3.0.0/112", -EINVAL,
+	  "IPv4-mapped IPv6 prefix never matches a packet; give the IPv4 prefix" },
 	{ "slice add iot2 id 4 sst 3 vlan 5 vlan 5", -EINVAL, "duplicate vlan" },
 	{ "slice add iot2 id 4 sst 3 teid 5-9 teid 5-9", -EINVAL, "duplicate teid-range" },
 	{ "app add t2 id 8 slice 3 addr 10.98.0.1 proto udp addr 10.98.0.1 proto udp", -EINVAL,

@@ -135,6 +135,14 @@ check_error "teid overlap" "teid-range overlaps slice iot" \
 	sc slice add x id 9 sst 1 teid 150-160
 check_error "prefix host bits" "prefix has host bits set" \
 	sc slice add x id 9 sst 1 ue 10.50.0.1/16
+check_error "IPv4-mapped prefix refused" \
+	"IPv4-mapped IPv6 prefix never matches a packet; give the IPv4 prefix" \
+	sc slice add x id 9 sst 1 ue ::ffff:10.50.0.0/112
+check_error "a rate that is not whole bytes is refused, not rounded to unlimited" \
+	'rate "7bit" is not a whole number of bytes (use a multiple of 8bit)' \
+	sc slice add x id 9 sst 1 rate 7bit
+check_error "values are not abbreviated" 'invalid unsliced "pas"' \
+	sc uplink add dev lo unsliced pas
 check_error "slice set of a missing slice" "slice not found" sc slice set x id 9 sst 1
 check_error "slice del of a missing slice" "slice not found" sc slice del nosuch
 check_error "slice show -j of a missing slice prints no JSON" "slice not found" \

@@ -38,6 +38,15 @@ done
 [ "$status" = 0 ] && [ -z "$missing" ] && status=0 || status=1
 tap_result "help exits 0 and lists every object" "$status" "missing:$missing" "$out"
 tap_check "-help is help" bash -c '"$0" -help | grep -q "^Usage: slicectl"' "$SLICECTL"
+# The release the build says (user/user.mk), the same from both tools.
+version=$(sed -n 's/^SG_VERSION := //p' "$(dirname "$0")/../../user/user.mk")
+for opt in -V -Version --version; do
+	tap_check "slicectl $opt prints the release" \
+		bash -c '[ "$("$0" "$1")" = "slicectl (sliceguard) $2" ]' "$SLICECTL" "$opt" "$version"
+done
+tap_check "sliceguardd --version prints the release" \
+	bash -c '[ "$("$0" --version)" = "sliceguardd (sliceguard) $1" ]' \
+	"$(dirname "$SLICECTL")/sliceguardd" "$version"
 tap_check "app help shows the endpoint grammar" \
 	bash -c '"$0" app help | grep -q "addr PREFIX \[ proto PROTO \]"' "$SLICECTL"
 tap_check_fails "no object is a usage error" "$SLICECTL"

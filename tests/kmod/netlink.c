@@ -1422,17 +1422,27 @@ TEST_F(policy, bad_prefixes)
 	sg_nest_end(m, nest);
 	EXPECT_REJECT(nl, m, EINVAL, "prefix has host bits set", in);
 
+	/* ::ffff:10.3.0.0/112 only ever matches IPv6 packets forged with it */
+	m = mmtc_msg(nl);
+	nest = sg_nest(m, SLICEGUARD_A_SLICE_UE_PREFIX);
+	in = sg_put(m, SLICEGUARD_A_PREFIX_ADDR6, "\0\0\0\0\0\0\0\0\0\0\xff\xff\x0a\x03\0\0", 16);
+	sg_put_u8(m, SLICEGUARD_A_PREFIX_LEN, 112);
+	sg_nest_end(m, nest);
+	EXPECT_REJECT(nl, m, EINVAL,
+		      "IPv4-mapped IPv6 prefix never matches a packet; give the IPv4 prefix", in);
+
 	/* the same checks on an app endpoint's prefix */
 	m = camera_msg(nl);
 	put_endpoint(m, "192.168.12.1/24", 0, -1, -1, &p);
 	EXPECT_REJECT(nl, m, EINVAL, "prefix has host bits set", p + NLA_HDRLEN);
 
-	/* and the edges that are fine: /0, /32, /128 */
+	/* and the edges that are fine: /0, /32, /128, a /96 that is not the mapped block */
 	m = mmtc_msg(nl);
 	sg_put_prefix(m, SLICEGUARD_A_SLICE_UE_PREFIX, "10.7.0.1/32");
 	sg_put_prefix(m, SLICEGUARD_A_SLICE_UE_PREFIX, "2001:db8:7::1/128");
+	sg_put_prefix(m, SLICEGUARD_A_SLICE_UE_PREFIX, "64:ff9b::/96");
 	ASSERT_DO(nl, m);
-	EXPECT_EQ(2, sg_attr_count(&nl->reply, SLICEGUARD_A_SLICE_UE_PREFIX));
+	EXPECT_EQ(3, sg_attr_count(&nl->reply, SLICEGUARD_A_SLICE_UE_PREFIX));
 }
 
 TEST_F(policy, bad_ranges_and_ports)

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,16 +77,21 @@ int sg_split_line(char *line, char **argv, int max)
 
 /* ---- values ---- */
 
-/* Whole-string unsigned number, decimal or 0x hex, at most max. */
+/*
+ * Whole-string unsigned number, at most max: decimal, or hexadecimal after
+ * 0x. Never octal: "0100" is a hundred, as an operator reading it means.
+ */
 static int parse_u64(const char *arg, uint64_t max, uint64_t *val)
 {
+	bool hex = arg[0] == '0' && (arg[1] == 'x' || arg[1] == 'X');
+	const char *digits = hex ? arg + 2 : arg;
 	unsigned long long v;
 	char *end;
 
-	if (!isdigit((unsigned char)arg[0]))
+	if (!(hex ? isxdigit((unsigned char)digits[0]) : isdigit((unsigned char)digits[0])))
 		return -EINVAL;
 	errno = 0;
-	v = strtoull(arg, &end, 0);
+	v = strtoull(digits, &end, hex ? 16 : 10);
 	if (*end)
 		return -EINVAL;
 	if (errno == ERANGE || v > max)
@@ -160,35 +164,63 @@ int sg_parse_range(const char *arg, uint32_t max, uint32_t *first, uint32_t *las
 	return 0;
 }
 
+/* A unit is num / den bytes: exact, so no value is rounded into another. */
 struct unit {
 	const char *name;
-	double scale;	/* to bytes */
+	uint64_t num, den;
 };
 
-/* Parse "<number><unit>" with a unit from the table; bare number uses bare. */
+#define BITS(n)	(n), 8
+#define BYTES(n) (n), 1
+
+/*
+ * "<decimal>[.<decimal>]<unit>", with a unit from the table (a bare number
+ * is in bare), exactly: a value that is not a whole number of bytes ("12bit",
+ * "1.5kbit") is -EDOM, never rounded, and one beyond 64 bits -ERANGE. No
+ * hex floats, exponents or signs: what is read is what was meant.
+ */
 static int parse_scaled(const char *arg, const struct unit *units, size_t n,
-			double bare, uint64_t *val)
+			const struct unit *bare, uint64_t *val)
 {
-	double v, scale = bare;
-	char *end;
+	unsigned __int128 mant = 0, den = 1, v;
+	const struct unit *u = bare;
+	const char *p = arg;
+	bool frac = false;
 	size_t i;
 
-	if (!isdigit((unsigned char)arg[0]))
+	if (!isdigit((unsigned char)*p))
 		return -EINVAL;
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno || !isfinite(v))
-		return -ERANGE;
-	if (*end) {
+	for (; isdigit((unsigned char)*p) || (*p == '.' && !frac); p++) {
+		if (*p == '.') {
+			frac = true;
+			if (!isdigit((unsigned char)p[1]))
+				return -EINVAL;
+			continue;
+		}
+		if (mant > UINT64_MAX)
+			return -ERANGE;
+		mant = mant * 10 + (*p - '0');
+		if (frac)
+			den *= 10;
+		if (den > UINT64_MAX)
+			return -ERANGE;
+	}
+	if (*p) {
 		for (i = 0; i < n; i++)
-			if (!strcasecmp(end, units[i].name))
+			if (!strcasecmp(p, units[i].name))
 				break;
 		if (i == n)
 			return -EINVAL;
-		scale = units[i].scale;
+		u = &units[i];
 	}
-	v *= scale;
-	if (v >= 18446744073709551616.0)
+	den *= u->den;
+	if (mant > UINT64_MAX)
+		return -ERANGE;
+	v = mant * u->num;
+	if (v % den)
+		return -EDOM;
+	v /= den;
+	if (v > UINT64_MAX)
 		return -ERANGE;
 	*val = (uint64_t)v;
 	return 0;
@@ -196,31 +228,35 @@ static int parse_scaled(const char *arg, const struct unit *units, size_t n,
 
 int sg_parse_rate(const char *arg, uint64_t *bytes_per_sec)
 {
+	static const struct unit bare = { "", BITS(1) };
 	static const struct unit units[] = {
-		{ "bit", 1.0 / 8 },	{ "kbit", 1e3 / 8 },	{ "mbit", 1e6 / 8 },
-		{ "gbit", 1e9 / 8 },	{ "tbit", 1e12 / 8 },
-		{ "kibit", 1024.0 / 8 },	{ "mibit", 1048576.0 / 8 },
-		{ "gibit", 1073741824.0 / 8 },
-		{ "bps", 1 },		{ "kbps", 1e3 },	{ "mbps", 1e6 },
-		{ "gbps", 1e9 },	{ "tbps", 1e12 },
-		{ "kibps", 1024.0 },	{ "mibps", 1048576.0 },
-		{ "gibps", 1073741824.0 },
+		{ "bit", BITS(1) },		{ "kbit", BITS(1000) },
+		{ "mbit", BITS(1000000) },	{ "gbit", BITS(1000000000) },
+		{ "tbit", BITS(1000000000000ULL) },
+		{ "kibit", BITS(1024) },	{ "mibit", BITS(1048576) },
+		{ "gibit", BITS(1073741824) },
+		{ "bps", BYTES(1) },		{ "kbps", BYTES(1000) },
+		{ "mbps", BYTES(1000000) },	{ "gbps", BYTES(1000000000) },
+		{ "tbps", BYTES(1000000000000ULL) },
+		{ "kibps", BYTES(1024) },	{ "mibps", BYTES(1048576) },
+		{ "gibps", BYTES(1073741824) },
 	};
 
-	return parse_scaled(arg, units, ARRAY_SIZE(units), 1.0 / 8, bytes_per_sec);
+	return parse_scaled(arg, units, ARRAY_SIZE(units), &bare, bytes_per_sec);
 }
 
 int sg_parse_size(const char *arg, uint64_t *bytes)
 {
+	static const struct unit bare = { "", BYTES(1) };
 	static const struct unit units[] = {
-		{ "b", 1 },	{ "k", 1024 },	{ "kb", 1024 },
-		{ "m", 1048576 },	{ "mb", 1048576 },
-		{ "g", 1073741824.0 },	{ "gb", 1073741824.0 },
-		{ "kbit", 1024.0 / 8 },	{ "mbit", 1048576.0 / 8 },
-		{ "gbit", 1073741824.0 / 8 },
+		{ "b", BYTES(1) },		{ "k", BYTES(1024) },
+		{ "kb", BYTES(1024) },		{ "m", BYTES(1048576) },
+		{ "mb", BYTES(1048576) },	{ "g", BYTES(1073741824) },
+		{ "gb", BYTES(1073741824) },	{ "kbit", BITS(1024) },
+		{ "mbit", BITS(1048576) },	{ "gbit", BITS(1073741824) },
 	};
 
-	return parse_scaled(arg, units, ARRAY_SIZE(units), 1, bytes);
+	return parse_scaled(arg, units, ARRAY_SIZE(units), &bare, bytes);
 }
 
 static const char *const proto_names[] = { "tcp", "udp", "icmp", "icmpv6", "sctp", NULL };
@@ -293,6 +329,10 @@ static int bad_value(struct words *w, int ret, const char *kw, const char *arg)
 {
 	if (ret == -ERANGE)
 		return fail(w->err, w->errlen, ERANGE, "%s \"%s\" out of range", kw, arg);
+	if (ret == -EDOM)
+		return fail(w->err, w->errlen, EINVAL,
+			    "%s \"%s\" is not a whole number of bytes (use a multiple of 8bit)",
+			    kw, arg);
 	return fail(w->err, w->errlen, EINVAL, "invalid %s \"%s\"", kw, arg);
 }
 
@@ -391,6 +431,21 @@ static int word_name(struct words *w, const char *kw, char *name, size_t size)
 		return fail(w->err, w->errlen, EINVAL, "invalid %s \"%s\"", kw, arg);
 	strcpy(name, arg);
 	return 0;
+}
+
+/*
+ * A value from a table, spelled out: keywords may be abbreviated as in
+ * ip(8), values may not, so "unsliced pas" or "mode g" is an error rather
+ * than a guess at what was meant.
+ */
+static int match_value(const char *arg, const char *const *values)
+{
+	int i;
+
+	for (i = 0; values[i]; i++)
+		if (!strcmp(arg, values[i]))
+			return i;
+	return -ENOENT;
 }
 
 /* Keyword of a table, with the usual "unknown argument" message. */
@@ -559,7 +614,7 @@ static int parse_slice(struct words *w, struct sg_slice *s)
 
 			if (!arg)
 				return -EINVAL;
-			k = sg_match(arg, onoff);
+			k = match_value(arg, onoff);
 			if (k < 0)
 				return bad_value(w, -EINVAL, "ue-to-ue", arg);
 			s->ue_to_ue = k;
@@ -751,7 +806,7 @@ static int parse_uplink(struct words *w, struct sg_uplink *u)
 		arg = value_of(w, kws[k]);
 		if (!arg)
 			return -EINVAL;
-		v = sg_match(arg, k == MODE ? modes : unsliced);
+		v = match_value(arg, k == MODE ? modes : unsliced);
 		if (v < 0)
 			return bad_value(w, -EINVAL, kws[k], arg);
 		if (k == MODE)
@@ -909,6 +964,17 @@ static bool prefix_equal(const struct sg_prefix *a, const struct sg_prefix *b)
 	return a->len == b->len && prefix_overlap(a, b);
 }
 
+/*
+ * Inside ::ffff:0:0/96: IPv4 packets are matched by IPv4 prefixes, so such a
+ * prefix only ever matches IPv6 packets forged with a mapped address.
+ */
+static bool is_v4mapped(const struct sg_prefix *p)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	return p->family == AF_INET6 && p->len >= 96 && !memcmp(p->addr, mapped, 12);
+}
+
 static int check_prefix(const struct sg_prefix *p, char *err, size_t errlen)
 {
 	unsigned int max = p->family == AF_INET ? 32 : 128, i;
@@ -918,6 +984,9 @@ static int check_prefix(const struct sg_prefix *p, char *err, size_t errlen)
 	for (i = p->len; i < max; i++)
 		if (p->addr[i / 8] & (0x80 >> (i % 8)))
 			return fail(err, errlen, EINVAL, "prefix has host bits set");
+	if (is_v4mapped(p))
+		return fail(err, errlen, EINVAL,
+			    "IPv4-mapped IPv6 prefix never matches a packet; give the IPv4 prefix");
 	return 0;
 }
 

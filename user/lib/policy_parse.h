@@ -155,10 +155,13 @@ int sg_parse_prefix(const char *arg, struct sg_prefix *prefix);
 int sg_parse_range(const char *arg, uint32_t max, uint32_t *first, uint32_t *last);
 /*
  * tc units: bit, kbit, mbit, gbit, tbit; bps, kbps, mbps, gbps (bytes);
- * a bare number is bits per second. Result in bytes per second.
+ * a bare number is bits per second. Result in bytes per second, exactly:
+ * -EDOM for a value that is not a whole number of bytes per second ("12bit"),
+ * -ERANGE beyond 64 bits, -EINVAL for anything but decimal digits with an
+ * optional fraction and a unit.
  */
 int sg_parse_rate(const char *arg, uint64_t *bytes_per_sec);
-/* tc size units: b, k/kb, m/mb, g/gb (bytes; "kbit", "mbit" are bits). */
+/* tc size units: b, k/kb, m/mb, g/gb (bytes; "kbit", "mbit" are bits); exact as rates. */
 int sg_parse_size(const char *arg, uint64_t *bytes);
 /* tcp, udp, icmp, icmpv6, sctp or a number 0-255. */
 int sg_parse_proto(const char *arg, uint8_t *proto);

@@ -340,7 +340,7 @@ static int usage(int object, FILE *f)
 	} else {
 		fprintf(f, "       slicectl [ OPTIONS ] -batch FILE\n"
 			"where  OBJECT := { slice | app | rule | uplink | policy | monitor }\n"
-			"       OPTIONS := { -j[son] | -p[retty] | -n[etns] NETNS }\n");
+			"       OPTIONS := { -j[son] | -p[retty] | -n[etns] NETNS | -V[ersion] }\n");
 		for (i = 0; i < OBJ_HELP; i++)
 			fputs(usage_text[i], f);
 	}
@@ -847,9 +847,10 @@ static int enter_netns(const char *name)
 int main(int argc, char **argv)
 {
 	static const char *const opts[] = {
-		"-json", "-pretty", "-netns", "-batch", "-help", NULL
+		"-json", "-pretty", "-netns", "-batch", "-help", "-Version", "-version", NULL
 	};
-	enum { OPT_JSON, OPT_PRETTY, OPT_NETNS, OPT_BATCH, OPT_HELP };
+	enum { OPT_JSON, OPT_PRETTY, OPT_NETNS, OPT_BATCH, OPT_HELP, OPT_VERSION,
+	       OPT_VERSION_LONG };
 	const char *batch = NULL, *netns = NULL;
 	bool json = false, pretty = false;
 	int opt, ret;
@@ -884,6 +885,10 @@ int main(int argc, char **argv)
 			break;
 		case OPT_HELP:
 			return usage(-1, stdout);
+		case OPT_VERSION:
+		case OPT_VERSION_LONG:
+			printf("slicectl (sliceguard) %s\n", SG_VERSION);
+			return 0;
 		}
 	}
 	print_init(json, pretty);

@@ -2,7 +2,7 @@
 # sliceguardd, the agent; and `make demo`, the whole system at work.
 SLICEGUARDD_SRCS := $(sort $(wildcard user/sliceguardd/*.c))
 
-$(BIN)/sliceguardd: $(SLICEGUARDD_SRCS) $(wildcard user/sliceguardd/*.h) $(SG_LIB)
+$(BIN)/sliceguardd: $(SLICEGUARDD_SRCS) $(wildcard user/sliceguardd/*.h) $(SG_LIB) user/user.mk
 	@mkdir -p $(@D)
 	$(CC) $(SG_LIB_CFLAGS) -o $@ $(SLICEGUARDD_SRCS) $(SG_LIB) $(SG_LIB_LDLIBS)
 

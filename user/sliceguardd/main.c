@@ -46,7 +46,8 @@ static void usage(FILE *out)
 		"      --detach        detach everything the agent attached, unpin, and exit\n"
 		"  -v, --verbose       more messages (twice: debug)\n"
 		"  -q, --quiet         errors only\n"
-		"  -h, --help          this text\n");
+		"  -h, --help          this text\n"
+		"  -V, --version       the release, and exit\n");
 }
 
 static int open_signals(void)
@@ -221,13 +222,14 @@ int main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{}
 	};
 	struct agent a = { .pin_dir = DEFAULT_PIN_DIR, .inotify_fd = -1, .host_changed = true };
 	int level = LOG_NOTICE, sig_fd, rtnl_fd, opt, err;
 	bool detach = false;
 
-	while ((opt = getopt_long(argc, argv, "p:f:vqh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "p:f:vqhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			a.pin_dir = optarg;
@@ -247,6 +249,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("sliceguardd (sliceguard) %s\n", SG_VERSION);
 			return 0;
 		default:
 			usage(stderr);
