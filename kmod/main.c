@@ -1240,4 +1240,7 @@ module_exit(sliceguard_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("sliceguard: slice and MEC-app isolation policy store");
-MODULE_ALIAS_GENL_FAMILY(SLICEGUARD_FAMILY_NAME);
+/*
+ * No MODULE_ALIAS_GENL_FAMILY: any user's family lookup would load the
+ * module, and nobody but the host's administrator has a use for it.
+ */

@@ -42,8 +42,8 @@ static const struct nlattr *slg_req_attr(const struct slg_req_attrs *req,
 }
 
 /*
- * Store memory is charged to the writer's memory cgroup: the owner of an
- * unprivileged user namespace may fill its own namespace's store.
+ * Store memory is charged to the writer's memory cgroup, like every
+ * kernel object a user space request makes.
  */
 static struct slg_obj *slg_obj_alloc(enum slg_kind kind)
 {
@@ -531,9 +531,16 @@ static int slg_parse_slice(struct slg_slice *s, struct slg_req_attrs *req)
 		err = slg_parse_prefix(a, p, extack);
 		if (err)
 			return err;
-		for (i = 0; i < s->n_ue_prefixes; i++)
+		for (i = 0; i < s->n_ue_prefixes; i++) {
 			if (slg_prefix_equal(&s->ue_prefixes[i], p))
 				return slg_duplicate(extack, a, "ue-prefix");
+			/* one would hide the other: say which is meant */
+			if (slg_prefix_overlap(&s->ue_prefixes[i], p)) {
+				NL_SET_ERR_MSG_ATTR(extack, a,
+						    "ue-prefix overlaps another of the slice");
+				return -EINVAL;
+			}
+		}
 		req->ue_prefix[s->n_ue_prefixes++] = a;
 	}
 
@@ -557,10 +564,17 @@ static int slg_parse_slice(struct slg_slice *s, struct slg_req_attrs *req)
 		err = slg_parse_range(a, r, extack);
 		if (err)
 			return err;
-		for (i = 0; i < s->n_teid_ranges; i++)
+		for (i = 0; i < s->n_teid_ranges; i++) {
 			if (s->teid_ranges[i].first == r->first &&
 			    s->teid_ranges[i].last == r->last)
 				return slg_duplicate(extack, a, "teid-range");
+			if (s->teid_ranges[i].first <= r->last &&
+			    r->first <= s->teid_ranges[i].last) {
+				NL_SET_ERR_MSG_ATTR(extack, a,
+						    "teid-range overlaps another of the slice");
+				return -EINVAL;
+			}
+		}
 		req->teid_range[s->n_teid_ranges++] = a;
 	}
 
@@ -1061,6 +1075,38 @@ static int slg_check_slice_pair(const struct slg_slice *s,
 	return 0;
 }
 
+/*
+ * A UE prefix and an app endpoint must not meet: the data path tells a UE
+ * from an app by address, and an app inside a UE pool (or a pool inside an
+ * app's prefix) would silently make those UEs the app. Exactly one of
+ * @ue_attrs (checking @s) and @ep_attrs (checking @app) is the request's.
+ */
+static int slg_check_ues_apart(const struct slg_slice *s,
+			       const struct slg_app *app,
+			       const struct nlattr *const *ue_attrs,
+			       const struct nlattr *const *ep_attrs,
+			       struct netlink_ext_ack *extack)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < s->n_ue_prefixes; i++)
+		for (j = 0; j < app->n_endpoints; j++) {
+			if (!slg_prefix_overlap(&s->ue_prefixes[i],
+						&app->endpoints[j].prefix))
+				continue;
+			if (ue_attrs)
+				NL_SET_ERR_MSG_ATTR_FMT(extack, ue_attrs[i],
+							"ue-prefix overlaps app %s",
+							app->obj.ident.name);
+			else
+				NL_SET_ERR_MSG_ATTR_FMT(extack, ep_attrs[j],
+							"endpoint overlaps slice %s",
+							s->obj.ident.name);
+			return -EEXIST;
+		}
+	return 0;
+}
+
 static int slg_check_slice(struct slg_policy *pol, const struct slg_slice *s,
 			   const struct slg_req_attrs *req,
 			   struct netlink_ext_ack *extack)
@@ -1081,6 +1127,12 @@ static int slg_check_slice(struct slg_policy *pol, const struct slg_slice *s,
 		if (o->ident.id == s->obj.ident.id)
 			continue;
 		err = slg_check_slice_pair(s, slg_slice_of(o), req, extack);
+		if (err)
+			return err;
+	}
+	slg_policy_for_each(pol, SLG_APP, o) {
+		err = slg_check_ues_apart(s, slg_app_of(o), req->ue_prefix, NULL,
+					  extack);
 		if (err)
 			return err;
 	}
@@ -1140,6 +1192,13 @@ static int slg_check_app(struct slg_policy *pol, struct slg_policy *committed,
 								o->ident.name);
 					return -EEXIST;
 				}
+	}
+	slg_policy_for_each(pol, SLG_SLICE, o) {
+		int err = slg_check_ues_apart(slg_slice_of(o), app, NULL,
+					      req->endpoint, extack);
+
+		if (err)
+			return err;
 	}
 
 	/*

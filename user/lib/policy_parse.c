@@ -1016,9 +1016,13 @@ static int check_slice(const struct sg_policy *p, const struct sg_slice *s,
 		ret = check_prefix(&s->ue_prefixes[i], err, errlen);
 		if (ret)
 			return ret;
-		for (j = 0; j < i; j++)
+		for (j = 0; j < i; j++) {
 			if (prefix_equal(&s->ue_prefixes[i], &s->ue_prefixes[j]))
 				return fail(err, errlen, EINVAL, "duplicate ue-prefix");
+			if (prefix_overlap(&s->ue_prefixes[i], &s->ue_prefixes[j]))
+				return fail(err, errlen, EINVAL,
+					    "ue-prefix overlaps another of the slice");
+		}
 	}
 	for (i = 0; i < s->n_vlans; i++)
 		for (j = 0; j < i; j++)
@@ -1027,10 +1031,15 @@ static int check_slice(const struct sg_policy *p, const struct sg_slice *s,
 	for (i = 0; i < s->n_teid_ranges; i++) {
 		if (s->teid_ranges[i].first > s->teid_ranges[i].last)
 			return fail(err, errlen, EINVAL, "range first is above last");
-		for (j = 0; j < i; j++)
+		for (j = 0; j < i; j++) {
 			if (s->teid_ranges[i].first == s->teid_ranges[j].first &&
 			    s->teid_ranges[i].last == s->teid_ranges[j].last)
 				return fail(err, errlen, EINVAL, "duplicate teid-range");
+			if (s->teid_ranges[i].first <= s->teid_ranges[j].last &&
+			    s->teid_ranges[j].first <= s->teid_ranges[i].last)
+				return fail(err, errlen, EINVAL,
+					    "teid-range overlaps another of the slice");
+		}
 	}
 	for (i = 0; i < s->n_dscps; i++)
 		for (j = 0; j < i; j++)
@@ -1067,6 +1076,15 @@ static int check_slice(const struct sg_policy *p, const struct sg_slice *s,
 					return fail(err, errlen, EEXIST,
 						    "dscp %u used by slice %s",
 						    s->dscps[i], o->name);
+	}
+	for (k = 0; k < p->n_apps; k++) {
+		const struct sg_app *o = &p->apps[k];
+
+		for (i = 0; i < s->n_ue_prefixes; i++)
+			for (j = 0; j < o->n_endpoints; j++)
+				if (prefix_overlap(&s->ue_prefixes[i], &o->endpoints[j].prefix))
+					return fail(err, errlen, EEXIST,
+						    "ue-prefix overlaps app %s", o->name);
 	}
 	return 0;
 }
@@ -1112,6 +1130,16 @@ static int check_app(const struct sg_policy *p, const struct sg_app *a,
 						   &o->endpoints[j].prefix))
 					return fail(err, errlen, EEXIST,
 						    "endpoint overlaps app %s", o->name);
+	}
+	/* The data path tells UEs from apps by address: they must not meet. */
+	for (k = 0; k < p->n_slices; k++) {
+		const struct sg_slice *o = &p->slices[k];
+
+		for (i = 0; i < a->n_endpoints; i++)
+			for (j = 0; j < o->n_ue_prefixes; j++)
+				if (prefix_overlap(&a->endpoints[i].prefix, &o->ue_prefixes[j]))
+					return fail(err, errlen, EEXIST,
+						    "endpoint overlaps slice %s", o->name);
 	}
 	/* A set must not strand rules towards slices the app stops serving. */
 	for (k = 0; k < p->n_rules; k++) {
