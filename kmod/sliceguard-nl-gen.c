@@ -20,6 +20,11 @@ static const struct netlink_range_validation sliceguard_a_app_id_range = {
 	.max	= SLICEGUARD_MAX_APP_ID,
 };
 
+static const struct netlink_range_validation sliceguard_a_rule_id_range = {
+	.min	= 1ULL,
+	.max	= SLICEGUARD_MAX_RULE_ID,
+};
+
 /* Common nested types */
 const struct nla_policy sliceguard_endpoint_nl_policy[SLICEGUARD_A_ENDPOINT_PORT_LAST + 1] = {
 	[SLICEGUARD_A_ENDPOINT_PREFIX] = NLA_POLICY_NESTED(sliceguard_prefix_nl_policy),
@@ -125,12 +130,12 @@ static const struct nla_policy sliceguard_app_del_nl_policy[SLICEGUARD_A_APP_NAM
 
 /* SLICEGUARD_CMD_RULE_GET - do */
 static const struct nla_policy sliceguard_rule_get_nl_policy[SLICEGUARD_A_RULE_ID + 1] = {
-	[SLICEGUARD_A_RULE_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[SLICEGUARD_A_RULE_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &sliceguard_a_rule_id_range),
 };
 
 /* SLICEGUARD_CMD_RULE_NEW - do */
 static const struct nla_policy sliceguard_rule_new_nl_policy[SLICEGUARD_A_RULE_RATE_PACKETS + 1] = {
-	[SLICEGUARD_A_RULE_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[SLICEGUARD_A_RULE_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &sliceguard_a_rule_id_range),
 	[SLICEGUARD_A_RULE_SRC_KIND] = NLA_POLICY_MAX(NLA_U32, 3),
 	[SLICEGUARD_A_RULE_SRC_ID] = { .type = NLA_U32, },
 	[SLICEGUARD_A_RULE_DST_KIND] = NLA_POLICY_MAX(NLA_U32, 3),
@@ -145,7 +150,7 @@ static const struct nla_policy sliceguard_rule_new_nl_policy[SLICEGUARD_A_RULE_R
 
 /* SLICEGUARD_CMD_RULE_SET - do */
 static const struct nla_policy sliceguard_rule_set_nl_policy[SLICEGUARD_A_RULE_RATE_PACKETS + 1] = {
-	[SLICEGUARD_A_RULE_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[SLICEGUARD_A_RULE_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &sliceguard_a_rule_id_range),
 	[SLICEGUARD_A_RULE_SRC_KIND] = NLA_POLICY_MAX(NLA_U32, 3),
 	[SLICEGUARD_A_RULE_SRC_ID] = { .type = NLA_U32, },
 	[SLICEGUARD_A_RULE_DST_KIND] = NLA_POLICY_MAX(NLA_U32, 3),
@@ -160,7 +165,7 @@ static const struct nla_policy sliceguard_rule_set_nl_policy[SLICEGUARD_A_RULE_R
 
 /* SLICEGUARD_CMD_RULE_DEL - do */
 static const struct nla_policy sliceguard_rule_del_nl_policy[SLICEGUARD_A_RULE_ID + 1] = {
-	[SLICEGUARD_A_RULE_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[SLICEGUARD_A_RULE_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &sliceguard_a_rule_id_range),
 };
 
 /* SLICEGUARD_CMD_UPLINK_GET - do */

@@ -320,8 +320,8 @@ int slg_policy_store_new_rule(struct slg_policy *pol, struct slg_obj *obj)
 	int err;
 	u32 id;
 
-	err = xa_alloc(&pol->objs[SLG_RULE], &id, obj, xa_limit_32b,
-		       GFP_KERNEL_ACCOUNT);
+	err = xa_alloc(&pol->objs[SLG_RULE], &id, obj,
+		       XA_LIMIT(1, SLICEGUARD_MAX_RULE_ID), GFP_KERNEL_ACCOUNT);
 	if (err)
 		return err;
 	obj->ident.id = id;
@@ -591,6 +591,22 @@ static int slg_parse_slice(struct slg_slice *s, struct slg_req_attrs *req)
 	return 0;
 }
 
+/*
+ * An interface name as the kernel names devices (dev_valid_name()): not
+ * empty, ".", "..", nor with '/', ':' or white space, which would not name
+ * a device and, written to the kernel log, could split its lines.
+ */
+static int slg_parse_ifname(const struct nlattr *attr, char *name,
+			    size_t size, struct netlink_ext_ack *extack)
+{
+	nla_strscpy(name, attr, size);
+	if (!dev_valid_name(name)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "invalid interface name");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int slg_parse_endpoint(const struct nlattr *nest,
 			      struct slg_endpoint *ep,
 			      struct netlink_ext_ack *extack)
@@ -651,9 +667,12 @@ static int slg_parse_app(struct slg_app *app, struct slg_req_attrs *req)
 		req->endpoint[app->n_endpoints++] = a;
 	}
 
-	if (tb[SLICEGUARD_A_APP_IFNAME])
-		nla_strscpy(app->ifname, tb[SLICEGUARD_A_APP_IFNAME],
-			    sizeof(app->ifname));
+	if (tb[SLICEGUARD_A_APP_IFNAME]) {
+		err = slg_parse_ifname(tb[SLICEGUARD_A_APP_IFNAME], app->ifname,
+				       sizeof(app->ifname), extack);
+		if (err)
+			return err;
+	}
 	app->rate_bytes = slg_get_u64(tb[SLICEGUARD_A_APP_RATE_BYTES]);
 	app->burst_bytes = slg_get_u64(tb[SLICEGUARD_A_APP_BURST_BYTES]);
 	app->rate_packets = slg_get_u64(tb[SLICEGUARD_A_APP_RATE_PACKETS]);
@@ -792,10 +811,11 @@ struct slg_obj *slg_obj_parse(enum slg_kind kind, struct slg_req_attrs *req)
 		err = slg_parse_rule(slg_rule_of(obj), info);
 		break;
 	default:
-		nla_strscpy(obj->ident.name,
-			    info->attrs[SLICEGUARD_A_UPLINK_IFNAME],
-			    sizeof(obj->ident.name));
-		err = slg_parse_uplink(slg_uplink_of(obj), info);
+		err = slg_parse_ifname(info->attrs[SLICEGUARD_A_UPLINK_IFNAME],
+				       obj->ident.name, sizeof(obj->ident.name),
+				       info->extack);
+		if (!err)
+			err = slg_parse_uplink(slg_uplink_of(obj), info);
 		break;
 	}
 	if (err) {

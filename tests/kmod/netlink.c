@@ -870,6 +870,7 @@ FIXTURE_VARIANT(bad_attr) {
 #define OUT_OF_RANGE	.err = ERANGE, .msg = "integer out of range"
 #define FAILS_POLICY	.err = EINVAL, .msg = "Attribute failed policy validation"
 #define NOT_NESTED	.err = EINVAL, .msg = "NLA_F_NESTED is missing"
+#define BAD_IFNAME	.err = EINVAL, .msg = "invalid interface name"
 
 #define BAD(name, ...) FIXTURE_VARIANT_ADD(bad_attr, name) { __VA_ARGS__ }
 
@@ -916,6 +917,9 @@ BAD(app_new_name_32_chars, .base = APP_NEW, .type = SLICEGUARD_A_APP_NAME, STR(N
 BAD(app_new_slice_0, .base = APP_NEW, .type = SLICEGUARD_A_APP_SLICE, U32(0), OUT_OF_RANGE);
 BAD(app_new_slice_4096, .base = APP_NEW, .type = SLICEGUARD_A_APP_SLICE, U32(4096), OUT_OF_RANGE);
 BAD(app_new_ifname_16_chars, .base = APP_NEW, .type = SLICEGUARD_A_APP_IFNAME, STR(IFNAME16), FAILS_POLICY);
+/* names the kernel would not give a device: they split log lines, too */
+BAD(app_new_ifname_dotdot, .base = APP_NEW, .type = SLICEGUARD_A_APP_IFNAME, STR(".."), BAD_IFNAME);
+BAD(app_new_ifname_newline, .base = APP_NEW, .type = SLICEGUARD_A_APP_IFNAME, STR("v\nx"), BAD_IFNAME);
 BAD(app_new_endpoint_not_nested, .base = APP_NEW, .wrap = SLICEGUARD_A_APP_ENDPOINT, NOT_NESTED);
 BAD(app_new_endpoint_proto_as_u16, .base = APP_NEW, .wrap = SLICEGUARD_A_APP_ENDPOINT,
     .type = SLICEGUARD_A_ENDPOINT_PROTO, U16(6), BAD_LEN);
@@ -932,6 +936,10 @@ BAD(app_del_name_32_chars, .base = APP_DEL, .type = SLICEGUARD_A_APP_NAME, STR(N
 
 BAD(rule_new_generation_unknown, .base = RULE_NEW, .type = SLICEGUARD_A_RULE_GENERATION, U64(1), UNKNOWN);
 BAD(rule_new_id_0, .base = RULE_NEW, .type = SLICEGUARD_A_RULE_ID, U32(0), OUT_OF_RANGE);
+/* ids are bounded: a sparse id set costs index nodes */
+BAD(rule_new_id_past_max, .base = RULE_NEW, .type = SLICEGUARD_A_RULE_ID,
+    U32(SLICEGUARD_MAX_RULE_ID + 1), OUT_OF_RANGE);
+BAD(rule_new_id_u32_max, .base = RULE_NEW, .type = SLICEGUARD_A_RULE_ID, U32(4294967295u), OUT_OF_RANGE);
 BAD(rule_new_src_kind_4, .base = RULE_NEW, .type = SLICEGUARD_A_RULE_SRC_KIND, U32(4), OUT_OF_RANGE);
 BAD(rule_new_dst_kind_4, .base = RULE_NEW, .type = SLICEGUARD_A_RULE_DST_KIND, U32(4), OUT_OF_RANGE);
 BAD(rule_new_proto_as_u32, .base = RULE_NEW, .type = SLICEGUARD_A_RULE_PROTO, U32(6), BAD_LEN);
@@ -945,6 +953,9 @@ BAD(rule_del_id_as_u16, .base = RULE_DEL, .type = SLICEGUARD_A_RULE_ID, U16(5), 
 
 BAD(uplink_new_generation_unknown, .base = UPLINK_NEW, .type = SLICEGUARD_A_UPLINK_GENERATION, U64(1), UNKNOWN);
 BAD(uplink_new_ifname_16_chars, .base = UPLINK_NEW, .type = SLICEGUARD_A_UPLINK_IFNAME, STR(IFNAME16), FAILS_POLICY);
+BAD(uplink_new_ifname_empty, .base = UPLINK_NEW, .type = SLICEGUARD_A_UPLINK_IFNAME, STR(""), BAD_IFNAME);
+BAD(uplink_new_ifname_slash, .base = UPLINK_NEW, .type = SLICEGUARD_A_UPLINK_IFNAME, STR("n/6"), BAD_IFNAME);
+BAD(uplink_new_ifname_space, .base = UPLINK_NEW, .type = SLICEGUARD_A_UPLINK_IFNAME, STR("n 6"), BAD_IFNAME);
 BAD(uplink_new_mode_2, .base = UPLINK_NEW, .type = SLICEGUARD_A_UPLINK_MODE, U32(2), OUT_OF_RANGE);
 BAD(uplink_new_unsliced_2, .base = UPLINK_NEW, .type = SLICEGUARD_A_UPLINK_UNSLICED, U32(2), OUT_OF_RANGE);
 BAD(uplink_new_mode_as_u8, .base = UPLINK_NEW, .type = SLICEGUARD_A_UPLINK_MODE, U8(1), BAD_LEN);

@@ -748,7 +748,7 @@ static int parse_rule(struct words *w, struct sg_rule *r)
 			return k;
 		switch (k) {
 		case ID:
-			ret = word_u32(w, "id", 1, UINT32_MAX, &r->id);
+			ret = word_u32(w, "id", 1, SLICEGUARD_MAX_RULE_ID, &r->id);
 			break;
 		case FROM:
 			ret = parse_peer(w, false, &r->src_kind, &r->src_id);
@@ -849,7 +849,7 @@ static int parse_key(struct words *w, enum sg_object object, struct sg_command *
 		break;
 	case SG_OBJECT_RULE:
 		id = &cmd->rule.id;
-		max_id = UINT32_MAX;
+		max_id = SLICEGUARD_MAX_RULE_ID;
 		break;
 	default:
 		id = NULL;
