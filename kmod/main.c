@@ -324,9 +324,12 @@ err_free:
  * @uid: committer's uid in the initial user namespace
  * @generation: the new generation
  * @changes: object changes announced so far
+ * @info: the committing request; with NLM_F_ECHO its sender gets every
+ *	notification of the generation too, as with rtnetlink's echo
  */
 struct slg_commit {
 	struct net *net;
+	struct genl_info *info;
 	u32 portid;
 	uid_t uid;
 	u64 generation;
@@ -337,25 +340,37 @@ static void slg_commit_init(struct slg_commit *c, struct slg_net *sgn,
 			    struct sk_buff *skb, struct genl_info *info)
 {
 	c->net = genl_info_net(info);
+	c->info = info;
 	c->portid = info->snd_portid;
 	c->uid = from_kuid_munged(&init_user_ns, NETLINK_CB(skb).creds.uid);
 	c->generation = sgn->generation;
 	c->changes = 0;
 }
 
-/* Listeners that miss a notification must learn they have to resync. */
-static void slg_multicast(struct net *net, struct sk_buff *skb, void *hdr,
-			  int err)
+static bool slg_want_ntf(const struct slg_commit *c)
+{
+	return nlmsg_report(c->info->nlhdr) ||
+	       genl_has_listeners(&sliceguard_nl_family, c->net,
+				  SLICEGUARD_NLGRP_CONFIG);
+}
+
+/*
+ * To the config group, and to the sender when it asked for an echo.
+ * Listeners that miss a notification must learn they have to resync (an
+ * echo's sender still has the op's reply, which carries the object).
+ */
+static void slg_multicast(const struct slg_commit *c, struct sk_buff *skb,
+			  void *hdr, int err)
 {
 	if (err) {
 		nlmsg_free(skb);
-		genl_set_err(&sliceguard_nl_family, net, 0,
+		genl_set_err(&sliceguard_nl_family, c->net, 0,
 			     SLICEGUARD_NLGRP_CONFIG, -ENOBUFS);
 		return;
 	}
 	genlmsg_end(skb, hdr);
-	genlmsg_multicast_netns(&sliceguard_nl_family, net, skb, 0,
-				SLICEGUARD_NLGRP_CONFIG, GFP_KERNEL);
+	genl_notify(&sliceguard_nl_family, skb, c->info,
+		    SLICEGUARD_NLGRP_CONFIG, GFP_KERNEL);
 }
 
 static void slg_notify(const struct slg_commit *c, const struct slg_obj *obj,
@@ -364,17 +379,16 @@ static void slg_notify(const struct slg_commit *c, const struct slg_obj *obj,
 	struct sk_buff *skb;
 	void *hdr;
 
-	if (!genl_has_listeners(&sliceguard_nl_family, c->net,
-				SLICEGUARD_NLGRP_CONFIG))
+	if (!slg_want_ntf(c))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	hdr = skb ? genlmsg_put(skb, 0, 0, &sliceguard_nl_family, 0,
 				slg_ntf_cmds[obj->kind]) : NULL;
 	if (!hdr) {
-		slg_multicast(c->net, skb, NULL, -ENOMEM);
+		slg_multicast(c, skb, NULL, -ENOMEM);
 		return;
 	}
-	slg_multicast(c->net, skb, hdr,
+	slg_multicast(c, skb, hdr,
 		      slg_obj_fill(skb, obj, c->generation, change));
 }
 
@@ -402,17 +416,16 @@ static void slg_announce_commit(const struct slg_commit *c)
 	struct sk_buff *skb;
 	void *hdr;
 
-	if (!genl_has_listeners(&sliceguard_nl_family, c->net,
-				SLICEGUARD_NLGRP_CONFIG))
+	if (!slg_want_ntf(c))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	hdr = skb ? genlmsg_put(skb, 0, 0, &sliceguard_nl_family, 0,
 				SLICEGUARD_CMD_COMMIT_NTF) : NULL;
 	if (!hdr) {
-		slg_multicast(c->net, skb, NULL, -ENOMEM);
+		slg_multicast(c, skb, NULL, -ENOMEM);
 		return;
 	}
-	slg_multicast(c->net, skb, hdr,
+	slg_multicast(c, skb, hdr,
 		      nla_put(skb, SLICEGUARD_A_POLICY_GENERATION,
 			      sizeof(c->generation), &c->generation) ||
 		      nla_put_u32(skb, SLICEGUARD_A_POLICY_CHANGES,

@@ -1936,6 +1936,47 @@ TEST_F(store, every_committed_change_is_notified)
 }
 
 /*
+ * NLM_F_ECHO is honoured as rtnetlink does: the sender, in no group, gets
+ * the notifications of its own generation, and listeners still get theirs.
+ * Without the flag (positive control) it gets none.
+ */
+TEST_F(store, echo_gives_the_sender_its_notifications)
+{
+	struct sg_nl *nl = self->nl, *mon = self->mon;
+	struct sg_slice urllc2 = urllc;
+	uint32_t me = nl->portid;
+
+	ASSERT_DO(nl, slice_new(nl, &iot));
+	EXPECT_NO_NTF(nl);
+	EXPECT_OBJ_NTF(mon, SLICEGUARD_CMD_SLICE_NTF, SLICEGUARD_CHANGE_NEW, 1, slice_text(&iot));
+	EXPECT_COMMIT_NTF(mon, 1, 1, me);
+
+	ASSERT_DO(nl, sg_slice_msg(nl, SLICEGUARD_CMD_SLICE_NEW, NLM_F_ECHO, &embb));
+	EXPECT_OBJ_NTF(nl, SLICEGUARD_CMD_SLICE_NTF, SLICEGUARD_CHANGE_NEW, 2, slice_text(&embb));
+	EXPECT_COMMIT_NTF(nl, 2, 1, me);
+	EXPECT_NO_NTF(nl);
+	EXPECT_OBJ_NTF(mon, SLICEGUARD_CMD_SLICE_NTF, SLICEGUARD_CHANGE_NEW, 2, slice_text(&embb));
+	EXPECT_COMMIT_NTF(mon, 2, 1, me);
+
+	/* a transaction's echo is on its commit: all of the generation */
+	ASSERT_DO(nl, sg_msg(nl, SLICEGUARD_CMD_TX_BEGIN, 0));
+	ASSERT_DO(nl, slice_new(nl, &urllc));
+	urllc2.mark = 9;
+	ASSERT_DO(nl, sg_slice_msg(nl, SLICEGUARD_CMD_SLICE_SET, 0, &urllc2));
+	EXPECT_NO_NTF(nl);
+	ASSERT_DO(nl, sg_msg(nl, SLICEGUARD_CMD_TX_COMMIT, NLM_F_ECHO));
+	EXPECT_OBJ_NTF(nl, SLICEGUARD_CMD_SLICE_NTF, SLICEGUARD_CHANGE_NEW, 3, slice_text(&urllc2));
+	EXPECT_COMMIT_NTF(nl, 3, 1, me);
+	EXPECT_OBJ_NTF(mon, SLICEGUARD_CMD_SLICE_NTF, SLICEGUARD_CHANGE_NEW, 3, slice_text(&urllc2));
+	EXPECT_COMMIT_NTF(mon, 3, 1, me);
+
+	/* a refused op echoes nothing */
+	EXPECT_EQ(-EEXIST, sg_do(nl, sg_slice_msg(nl, SLICEGUARD_CMD_SLICE_NEW, NLM_F_ECHO, &embb)));
+	EXPECT_NO_NTF(nl);
+	EXPECT_NO_NTF(mon);
+}
+
+/*
  * The host as a peer: a destination of slices and apps, a source only
  * toward an app (the one place the data path sees it send), never with an
  * id, in requests as in replies, dumps and notifications.
