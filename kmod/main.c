@@ -573,6 +573,22 @@ static struct slg_obj *slg_lookup(struct slg_policy *pol, enum slg_kind kind,
 	return obj;
 }
 
+/* A new on a used key names what holds it: "slice 3 exists (iot)". */
+static void slg_exists(struct genl_info *info, enum slg_kind kind,
+		       const struct nlattr *key, const struct slg_obj *old)
+{
+	if (kind == SLG_UPLINK)
+		NL_SET_ERR_MSG_ATTR_FMT(info->extack, key, "uplink %s exists",
+					old->ident.name);
+	else if (kind == SLG_RULE)
+		NL_SET_ERR_MSG_ATTR_FMT(info->extack, key, "rule %u exists",
+					old->ident.id);
+	else
+		NL_SET_ERR_MSG_ATTR_FMT(info->extack, key, "%s %u exists (%s)",
+					slg_kind_names[kind], old->ident.id,
+					old->ident.name);
+}
+
 static int slg_get(struct sk_buff *skb, struct genl_info *info,
 		   enum slg_kind kind)
 {
@@ -700,8 +716,7 @@ static int slg_write(struct sk_buff *skb, struct genl_info *info,
 	if (key)
 		old = slg_policy_find(pol, kind, &obj->ident);
 	if (old && create) {
-		NL_SET_ERR_MSG_ATTR_FMT(info->extack, key, "%s exists",
-					slg_kind_names[kind]);
+		slg_exists(info, kind, key, old);
 		err = -EEXIST;
 		goto err_unlock;
 	}

@@ -442,7 +442,7 @@ TEST(syntax_errors)
 
 /* Integrity in sg_policy_apply(): the policy store's rules and messages. */
 static const struct bad_line bad_applies[] = {
-	{ "slice add iot id 3 sst 3", -EEXIST, "slice exists" },
+	{ "slice add other id 3 sst 3", -EEXIST, "slice 3 exists (iot)" },
 	{ "slice add iot2 id 4 sst 3 ue 10.30.1.0/24", -EEXIST, "ue-prefix overlaps slice iot" },
 	{ "slice add iot2 id 4 sst 3 vlan 300", -EEXIST, "vlan 300 used by slice iot" },
 	{ "slice add iot2 id 4 sst 3 teid 150-160", -EEXIST, "teid-range overlaps slice iot" },
@@ -485,9 +485,9 @@ static const struct bad_line bad_applies[] = {
 	{ "rule add from host to host", -EINVAL, "src host only toward a slice or an app" },
 	{ "rule add from host to app 99", -ENOENT, "dst app 99 not found" },
 	{ "rule add from slice 5 to host", -ENOENT, "src slice 5 not found" },
-	{ "rule add id 1 from slice iot to any", -EEXIST, "rule exists" },
+	{ "rule add id 1 from slice iot to any", -EEXIST, "rule 1 exists" },
 	{ "rule del 42", -ENOENT, "rule not found" },
-	{ "uplink add dev eth1", -EEXIST, "uplink exists" },
+	{ "uplink add dev eth1", -EEXIST, "uplink eth1 exists" },
 	{ "uplink del eth9", -ENOENT, "uplink not found" },
 };
 

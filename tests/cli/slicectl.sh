@@ -123,7 +123,8 @@ check_json "slice set: read back" \
 	sc -j slice show iot
 tap_check "a second slice" sc slice add embb id 1 sst 1 ue 10.10.0.0/16 vlan 100
 check_json "slice dump in id order" '[.[].id] == [1, 3]' sc -j slice show
-check_error "slice add of an existing id" "slice exists" sc slice add iot id 3 sst 3
+check_error "slice add of an existing id names the slice that has it" "slice 3 exists (iot)" \
+	sc slice add other id 3 sst 3
 check_error "slice name in use" "slice name in use" sc slice add iot id 9 sst 3
 check_error "vlan used by another slice" "vlan 100 used by slice embb" \
 	sc slice add x id 9 sst 1 vlan 100
@@ -220,7 +221,7 @@ check_error "duplicate rule" "duplicate of rule 1" \
 check_error "app to a slice it does not serve" "app telemetry does not serve slice embb" \
 	sc rule add from app telemetry to slice embb
 check_error "rule to a missing app" "dst app 99 not found" sc rule add from slice iot to app 99
-check_error "rule add of an existing id" "rule exists" sc rule add id 5 from slice embb to any
+check_error "rule add of an existing id" "rule 5 exists" sc rule add id 5 from slice embb to any
 check_error "app in use by a rule" "app telemetry used by rule 1" sc app del telemetry
 check_error "rule del of a missing rule" "rule not found" sc rule del 99
 tap_check "rule del" sc rule del 1
@@ -256,7 +257,7 @@ check_json "uplink set: read back" '.[0].mode == "gtpu" and .[0].unsliced == "pa
 	sc -j uplink show eth1
 check_output "uplink show text" "uplink dev eth1 mode gtpu unsliced pass generation 2" \
 	sc uplink show dev eth1
-check_error "uplink add of an existing one" "uplink exists" sc uplink add dev eth1
+check_error "uplink add of an existing one" "uplink eth1 exists" sc uplink add dev eth1
 check_error "uplink del of a missing one" "uplink not found" sc uplink del eth9
 tap_check "uplink del" sc uplink del eth1
 check_json "uplinks gone" 'length == 0' sc -j uplink show

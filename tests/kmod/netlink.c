@@ -482,7 +482,7 @@ TEST_F(store, slice_new_get_dump_set_del)
 	EXPECT_STREQ(slice_text(&small), reply_text(&nl->reply, SLICEGUARD_CMD_SLICE_GET));
 
 	/* new never replaces: that is what set is for. */
-	EXPECT_REJECT(nl, slice_new(nl, &iot), EEXIST, "slice exists", FIRST_ATTR_OFFS);
+	EXPECT_REJECT(nl, slice_new(nl, &iot), EEXIST, "slice 2 exists (iot2)", FIRST_ATTR_OFFS);
 	ASSERT_DO(nl, sg_slice_msg(nl, SLICEGUARD_CMD_SLICE_SET, 0, &iot));
 	EXPECT_STREQ(slice_text(&iot), reply_text(&nl->reply, SLICEGUARD_CMD_SLICE_GET));
 	EXPECT_EQ(3, sg_get(&nl->reply, SLICEGUARD_A_SLICE_GENERATION, 0));
@@ -1283,13 +1283,18 @@ TEST_F(policy, new_on_existing_key_fails_eexist)
 	struct sg_nl *nl = self->nl;
 	struct sg_slice mmtc = { .id = 7, .name = "mmtc", .sst = 3 };
 
-	EXPECT_REJECT(nl, slice_new(nl, &embb), EEXIST, "slice exists", FIRST_ATTR_OFFS);
-	EXPECT_REJECT(nl, app_new(nl, &telemetry), EEXIST, "app exists", FIRST_ATTR_OFFS);
-	EXPECT_REJECT(nl, rule_new(nl, &rule3), EEXIST, "rule exists", FIRST_ATTR_OFFS);
-	EXPECT_REJECT(nl, uplink_new(nl, &n6), EEXIST, "uplink exists", FIRST_ATTR_OFFS);
+	EXPECT_REJECT(nl, slice_new(nl, &embb), EEXIST, "slice 1 exists (embb)", FIRST_ATTR_OFFS);
+	EXPECT_REJECT(nl, app_new(nl, &telemetry), EEXIST, "app 10 exists (telemetry)",
+		      FIRST_ATTR_OFFS);
+	EXPECT_REJECT(nl, rule_new(nl, &rule3), EEXIST, "rule 3 exists", FIRST_ATTR_OFFS);
+	EXPECT_REJECT(nl, uplink_new(nl, &n6), EEXIST, "uplink n6 exists", FIRST_ATTR_OFFS);
+	/* the message names the object that holds the key, not the request's */
+	mmtc.id = 1;
+	EXPECT_REJECT(nl, slice_new(nl, &mmtc), EEXIST, "slice 1 exists (embb)", FIRST_ATTR_OFFS);
+	mmtc.id = 7;
 	/* NLM_F_ECHO is the one request modifier genetlink lets through */
 	EXPECT_REJECT(nl, sg_slice_msg(nl, SLICEGUARD_CMD_SLICE_NEW, NLM_F_ECHO, &embb),
-		      EEXIST, "slice exists", FIRST_ATTR_OFFS);
+		      EEXIST, "slice 1 exists (embb)", FIRST_ATTR_OFFS);
 	ASSERT_DO(nl, slice_new(nl, &mmtc));
 
 	/* inside a transaction too, at once, against the staged copy */
@@ -1298,10 +1303,10 @@ TEST_F(policy, new_on_existing_key_fails_eexist)
 	ASSERT_DO(nl, sg_msg(nl, SLICEGUARD_CMD_TX_BEGIN, 0));
 	ASSERT_DO(nl, slice_new(nl, &mmtc));
 	EXPECT_EQ(-EEXIST, sg_do(nl, slice_new(nl, &mmtc)));
-	EXPECT_STREQ("slice exists", nl->ext.msg);
+	EXPECT_STREQ("slice 8 exists (mmtc8)", nl->ext.msg);
 	EXPECT_EQ(FIRST_ATTR_OFFS, nl->ext.offs);
 	EXPECT_EQ(-EEXIST, sg_do(nl, uplink_new(nl, &n6)));
-	EXPECT_STREQ("uplink exists", nl->ext.msg);
+	EXPECT_STREQ("uplink n6 exists", nl->ext.msg);
 	EXPECT_EQ(FIRST_ATTR_OFFS, nl->ext.offs);
 	ASSERT_DO(nl, sg_msg(nl, SLICEGUARD_CMD_TX_ABORT, 0));
 }
@@ -2701,7 +2706,7 @@ TEST_F_TIMEOUT(store, per_netns_limits_are_enospc, 600)
 	strcpy(s.name, "s1");
 	s.mark = 1;
 	ASSERT_DO(nl, sg_slice_msg(nl, SLICEGUARD_CMD_SLICE_SET, 0, &s));
-	EXPECT_REJECT(nl, slice_new(nl, &s), EEXIST, "slice exists", FIRST_ATTR_OFFS);
+	EXPECT_REJECT(nl, slice_new(nl, &s), EEXIST, "slice 1 exists (s1)", FIRST_ATTR_OFFS);
 
 	for (i = 1; i <= max_a; i++) {
 		a.id = i;

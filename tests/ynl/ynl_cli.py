@@ -329,7 +329,7 @@ def _():
 
 @test("slice-new on an existing id: EEXIST, 'slice exists'")
 def _():
-    expect_error(do("slice-new", EMBB), errno.EEXIST, "slice exists")
+    expect_error(do("slice-new", EMBB), errno.EEXIST, "slice 1 exists (embb)")
 
 
 @test("--excl, --create, --replace: the genetlink core refuses them, nothing stored")

@@ -1303,7 +1303,8 @@ static int apply_slice(struct sg_policy *p, const struct sg_command *cmd,
 		return 0;
 	}
 	if (cmd->verb == SG_VERB_ADD && idx >= 0)
-		return fail(err, errlen, EEXIST, "slice exists");
+		return fail(err, errlen, EEXIST, "slice %u exists (%s)", s->id,
+			    p->slices[idx].name);
 	if (cmd->verb == SG_VERB_SET && idx < 0)
 		return fail(err, errlen, ENOENT, "slice not found");
 	ret = check_slice(p, s, err, errlen);
@@ -1340,7 +1341,8 @@ static int apply_app(struct sg_policy *p, const struct sg_command *cmd,
 		return 0;
 	}
 	if (cmd->verb == SG_VERB_ADD && idx >= 0)
-		return fail(err, errlen, EEXIST, "app exists");
+		return fail(err, errlen, EEXIST, "app %u exists (%s)", a->id,
+			    p->apps[idx].name);
 	if (cmd->verb == SG_VERB_SET && idx < 0)
 		return fail(err, errlen, ENOENT, "app not found");
 	ret = check_app(p, a, err, errlen);
@@ -1368,7 +1370,7 @@ static int apply_rule(struct sg_policy *p, const struct sg_command *cmd,
 		return 0;
 	}
 	if (cmd->verb == SG_VERB_ADD && idx >= 0)
-		return fail(err, errlen, EEXIST, "rule exists");
+		return fail(err, errlen, EEXIST, "rule %u exists", r.id);
 	if (cmd->verb == SG_VERB_SET && idx < 0)
 		return fail(err, errlen, ENOENT, "rule not found");
 	/* Like the kernel: the lowest free id when none was given. */
@@ -1399,7 +1401,7 @@ static int apply_uplink(struct sg_policy *p, const struct sg_command *cmd,
 		return 0;
 	}
 	if (cmd->verb == SG_VERB_ADD && idx >= 0)
-		return fail(err, errlen, EEXIST, "uplink exists");
+		return fail(err, errlen, EEXIST, "uplink %s exists", u->ifname);
 	dst = idx >= 0 ? &p->uplinks[idx] : sg_policy_add_uplink(p);
 	if (!dst)
 		return fail(err, errlen, ENOMEM, "out of memory");
