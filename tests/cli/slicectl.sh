@@ -195,8 +195,9 @@ check_json "apps gone" 'length == 0' sc -j app show
 # ---- rule ----
 fresh_ns
 
-sc slice add iot id 3 sst 3 ue 10.30.0.0/16 >/dev/null
-sc slice add embb id 1 sst 1 ue 10.10.0.0/16 >/dev/null
+check_output "add prints nothing without -j" "" sc slice add iot id 3 sst 3 ue 10.30.0.0/16
+check_json "add -j prints the slice stored" '.[0].name == "embb" and .[0].id == 1' \
+	sc -j slice add embb id 1 sst 1 ue 10.10.0.0/16
 sc app add telemetry id 7 slice iot addr 10.99.0.7 >/dev/null
 tap_check "rule add (the manual's example)" \
 	sc rule add from slice iot to app telemetry proto tcp port 1883
@@ -226,7 +227,9 @@ check_error "app in use by a rule" "app telemetry used by rule 1" sc app del tel
 check_error "rule del of a missing rule" "rule not found" sc rule del 99
 tap_check "rule del" sc rule del 1
 check_json "one rule left" '[.[].id] == [5]' sc -j rule show
-tap_check "rule from a slice to the host" sc rule add from slice iot to host proto udp port 53
+check_json "rule add -j prints the rule stored, with the id the kernel picked" \
+	'.[0] as $r | $r.id == 1 and $r["dst-kind"] == "host" and $r.proto == 17' \
+	sc -j rule add from slice iot to host proto udp port 53
 check_json "rule to the host has no dst-id" \
 	'.[0] as $r | $r.id == 1 and $r["src-kind"] == "slice" and $r["src-id"] == 3 and
 	 $r["dst-kind"] == "host" and ($r | has("dst-id") | not)' sc -j rule show 1

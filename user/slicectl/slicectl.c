@@ -400,8 +400,14 @@ static int put_object(struct nl_msg *msg, const struct sg_command *cmd)
 }
 
 /* Send one parsed add/set/del to the kernel. */
+/*
+ * With -j, add and set print what the module stored, as show would: a
+ * script learns the id the kernel picked for a rule. Text output stays
+ * silent, like ip(8); inside -batch nothing is stored until the commit.
+ */
 static int send_command(const struct sg_command *cmd)
 {
+	bool echo = print_json() && !ctx.batch && cmd->verb != SG_VERB_DEL;
 	struct nl_msg *msg;
 	int ret;
 
@@ -413,8 +419,17 @@ static int send_command(const struct sg_command *cmd)
 		nlmsg_free(msg);
 		return error("request too large");
 	}
-	ret = sg_nl_request(&ctx.nl, msg, NULL, NULL);
-	return ret ? nl_error(ret) : 0;
+	if (echo)
+		print_open_array(NULL);
+	ret = sg_nl_request(&ctx.nl, msg, echo ? show_reply : NULL, NULL);
+	if (ret) {
+		if (echo)
+			print_discard();
+		return nl_error(ret);
+	}
+	if (echo)
+		print_close_array();
+	return 0;
 }
 
 static int do_change(int object, int verb, int argc, char **argv)
