@@ -11,9 +11,11 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/audit.h>
 #include <linux/cred.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/netfilter.h>
 #include <linux/netlink.h>
 #include <linux/notifier.h>
 #include <linux/slab.h>
@@ -143,18 +145,7 @@ static const char * const slg_cmd_names[] = {
 	[SLICEGUARD_CMD_UPLINK_SET]	= "uplink-set",
 	[SLICEGUARD_CMD_UPLINK_DEL]	= "uplink-del",
 	[SLICEGUARD_CMD_POLICY_FLUSH]	= "policy-flush",
-};
-
-/* Command a change of each kind amounts to, for audit lines at commit. */
-static const u8 slg_change_cmds[SLG_N_KINDS][3] = {
-	[SLG_SLICE] = { SLICEGUARD_CMD_SLICE_NEW, SLICEGUARD_CMD_SLICE_SET,
-			SLICEGUARD_CMD_SLICE_DEL },
-	[SLG_APP] = { SLICEGUARD_CMD_APP_NEW, SLICEGUARD_CMD_APP_SET,
-		      SLICEGUARD_CMD_APP_DEL },
-	[SLG_RULE] = { SLICEGUARD_CMD_RULE_NEW, SLICEGUARD_CMD_RULE_SET,
-		       SLICEGUARD_CMD_RULE_DEL },
-	[SLG_UPLINK] = { SLICEGUARD_CMD_UPLINK_NEW, SLICEGUARD_CMD_UPLINK_SET,
-			 SLICEGUARD_CMD_UPLINK_DEL },
+	[SLICEGUARD_CMD_TX_COMMIT]	= "tx-commit",
 };
 
 static const u8 slg_get_cmds[SLG_N_KINDS] = {
@@ -321,7 +312,7 @@ err_free:
  * struct slg_commit - who committed a generation, for notifications and audit
  * @net: namespace
  * @portid: committing port
- * @uid: committer's uid in the initial user namespace
+ * @op: the command that committed it (a write, tx-commit, policy-flush)
  * @generation: the new generation
  * @changes: object changes announced so far
  * @info: the committing request; with NLM_F_ECHO its sender gets every
@@ -331,18 +322,18 @@ struct slg_commit {
 	struct net *net;
 	struct genl_info *info;
 	u32 portid;
-	uid_t uid;
+	u8 op;
 	u64 generation;
 	u32 changes;
 };
 
 static void slg_commit_init(struct slg_commit *c, struct slg_net *sgn,
-			    struct sk_buff *skb, struct genl_info *info)
+			    struct genl_info *info)
 {
 	c->net = genl_info_net(info);
 	c->info = info;
 	c->portid = info->snd_portid;
-	c->uid = from_kuid_munged(&init_user_ns, NETLINK_CB(skb).creds.uid);
+	c->op = info->genlhdr->cmd;
 	c->generation = sgn->generation;
 	c->changes = 0;
 }
@@ -392,30 +383,52 @@ static void slg_notify(const struct slg_commit *c, const struct slg_obj *obj,
 		      slg_obj_fill(skb, obj, c->generation, change));
 }
 
-/* One committed object change: notification and audit line. */
+/* One committed object change: its notification. */
 static void slg_announce(struct slg_commit *c, const struct slg_obj *obj,
-			 int change, u8 cmd)
+			 int change)
 {
 	slg_notify(c, obj, change);
-	if (obj->kind == SLG_UPLINK)
-		pr_notice("audit netns=%u portid=%u uid=%u cmd=%s obj=%s:%s gen=%llu\n",
-			  c->net->ns.inum, c->portid, c->uid,
-			  slg_cmd_names[cmd], slg_kind_names[obj->kind],
-			  obj->ident.name, c->generation);
-	else
-		pr_notice("audit netns=%u portid=%u uid=%u cmd=%s obj=%s:%u gen=%llu\n",
-			  c->net->ns.inum, c->portid, c->uid,
-			  slg_cmd_names[cmd], slg_kind_names[obj->kind],
-			  obj->ident.id, c->generation);
 	c->changes++;
 }
 
-/* Closes a generation for listeners, after its object notifications. */
+/*
+ * One audit record per committed generation, as nf_tables' audit_log_nfcfg()
+ * writes one per table change (table, entries, op), with the identity of the
+ * task that sent the request (it runs the op): audit_log_task_info()'s
+ * auid, uid, pid, comm and exe, which the sender cannot choose as it can
+ * SCM_CREDENTIALS. Where no audit daemon listens, a rate-limited kernel log
+ * line says what changed, and cannot flood the log.
+ */
+static void slg_audit(const struct slg_commit *c)
+{
+	struct audit_buffer *ab;
+
+	pr_notice_ratelimited("commit netns=%u gen=%llu changes=%u op=%s pid=%d uid=%u\n",
+			      c->net->ns.inum, c->generation, c->changes,
+			      slg_cmd_names[c->op], task_tgid_nr(current),
+			      from_kuid_munged(&init_user_ns, current_uid()));
+	if (audit_enabled == AUDIT_OFF)
+		return;
+	ab = audit_log_start(audit_context(), GFP_KERNEL, AUDIT_NETFILTER_CFG);
+	if (!ab)
+		return;
+	audit_log_format(ab, "table=sliceguard family=%u entries=%u op=%s generation=%llu netns=%u",
+			 NFPROTO_UNSPEC, c->changes, slg_cmd_names[c->op],
+			 c->generation, c->net->ns.inum);
+	audit_log_task_info(ab);
+	audit_log_end(ab);
+}
+
+/*
+ * Closes a generation: audits it, and tells listeners, after its object
+ * notifications.
+ */
 static void slg_announce_commit(const struct slg_commit *c)
 {
 	struct sk_buff *skb;
 	void *hdr;
 
+	slg_audit(c);
 	if (!slg_want_ntf(c))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
@@ -442,8 +455,7 @@ static void slg_announce_flush(struct slg_commit *c, struct slg_policy *old)
 
 	for (i = 0; i < SLG_N_KINDS; i++)
 		slg_policy_for_each(old, slg_del_order[i], obj)
-			slg_announce(c, obj, SLICEGUARD_CHANGE_DEL,
-				     SLICEGUARD_CMD_POLICY_FLUSH);
+			slg_announce(c, obj, SLICEGUARD_CHANGE_DEL);
 }
 
 /*
@@ -471,7 +483,7 @@ static void slg_announce_tx(struct slg_commit *c, struct slg_tx *tx,
 			change = prev ? SLICEGUARD_CHANGE_SET :
 					SLICEGUARD_CHANGE_NEW;
 		}
-		slg_announce(c, obj, change, slg_change_cmds[t->kind][change]);
+		slg_announce(c, obj, change);
 	}
 }
 
@@ -762,10 +774,9 @@ static int slg_write(struct sk_buff *skb, struct genl_info *info,
 			slg_obj_free(old);
 	} else {
 		sgn->generation++;
-		slg_commit_init(&commit, sgn, skb, info);
+		slg_commit_init(&commit, sgn, info);
 		slg_announce(&commit, obj,
-			     create ? SLICEGUARD_CHANGE_NEW : SLICEGUARD_CHANGE_SET,
-			     info->genlhdr->cmd);
+			     create ? SLICEGUARD_CHANGE_NEW : SLICEGUARD_CHANGE_SET);
 		slg_announce_commit(&commit);
 		slg_obj_free(old);
 	}
@@ -831,8 +842,8 @@ static int slg_del(struct sk_buff *skb, struct genl_info *info,
 	slg_policy_erase(pol, obj);
 	sgn->dump_seq++;
 	sgn->generation++;
-	slg_commit_init(&commit, sgn, skb, info);
-	slg_announce(&commit, obj, SLICEGUARD_CHANGE_DEL, info->genlhdr->cmd);
+	slg_commit_init(&commit, sgn, info);
+	slg_announce(&commit, obj, SLICEGUARD_CHANGE_DEL);
 	slg_announce_commit(&commit);
 	slg_obj_free(obj);
 unlock:
@@ -934,12 +945,9 @@ int sliceguard_nl_tx_commit_doit(struct sk_buff *skb, struct genl_info *info)
 	sgn->tx->staged = old;
 	sgn->generation++;
 	generation = sgn->generation;
-	slg_commit_init(&commit, sgn, skb, info);
+	slg_commit_init(&commit, sgn, info);
 	slg_announce_tx(&commit, sgn->tx, old, sgn->policy);
 	slg_announce_commit(&commit);
-	pr_notice("audit netns=%u portid=%u uid=%u cmd=tx-commit changes=%u gen=%llu\n",
-		  commit.net->ns.inum, commit.portid, commit.uid,
-		  commit.changes, commit.generation);
 	/* Frees what the old policy held and the new one does not. */
 	slg_tx_free(sgn);
 	mutex_unlock(&sgn->lock);
@@ -1059,7 +1067,7 @@ int sliceguard_nl_policy_flush_doit(struct sk_buff *skb, struct genl_info *info)
 	old = sgn->policy;
 	sgn->policy = empty;
 	sgn->generation++;
-	slg_commit_init(&commit, sgn, skb, info);
+	slg_commit_init(&commit, sgn, info);
 	slg_announce_flush(&commit, old);
 	slg_announce_commit(&commit);
 	slg_policy_free(old, NULL);
