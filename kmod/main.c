@@ -504,19 +504,33 @@ static struct sk_buff *slg_reply_new(struct genl_info *info, void **hdr)
 	return rsp;
 }
 
-static int slg_reply_generation(struct genl_info *info, u64 generation)
+/*
+ * The reply of tx-begin, tx-commit and policy-flush: the generation. It is
+ * allocated before the state changes, sized for its one attribute, so that
+ * nothing can fail once the change is made and reported as a failure.
+ */
+static struct sk_buff *slg_generation_reply_new(struct genl_info *info,
+						void **hdr)
 {
 	struct sk_buff *rsp;
-	void *hdr;
 
-	rsp = slg_reply_new(info, &hdr);
+	rsp = genlmsg_new(nla_total_size(sizeof(u64)), GFP_KERNEL);
 	if (!rsp)
-		return -ENOMEM;
-	if (nla_put(rsp, SLICEGUARD_A_POLICY_GENERATION, sizeof(generation),
-		    &generation)) {
+		return NULL;
+	*hdr = genlmsg_iput(rsp, info);
+	if (!*hdr) {
 		nlmsg_free(rsp);
-		return -EMSGSIZE;
+		return NULL;
 	}
+	return rsp;
+}
+
+static int slg_generation_reply(struct sk_buff *rsp, void *hdr,
+				struct genl_info *info, u64 generation)
+{
+	/* Cannot fail: the reply was sized for this attribute. */
+	WARN_ON_ONCE(nla_put(rsp, SLICEGUARD_A_POLICY_GENERATION,
+			     sizeof(generation), &generation));
 	genlmsg_end(rsp, hdr);
 	return genlmsg_reply(rsp, info);
 }
@@ -864,10 +878,15 @@ unlock:
 int sliceguard_nl_tx_begin_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct slg_net *sgn = slg_net(genl_info_net(info));
+	struct sk_buff *rsp;
 	struct slg_tx *tx;
 	u64 generation;
+	void *hdr;
 	int err;
 
+	rsp = slg_generation_reply_new(info, &hdr);
+	if (!rsp)
+		return -ENOMEM;
 	mutex_lock(&sgn->lock);
 	if (sgn->tx) {
 		GENL_SET_ERR_MSG_FMT(info, "transaction open by port %u",
@@ -893,12 +912,13 @@ int sliceguard_nl_tx_begin_doit(struct sk_buff *skb, struct genl_info *info)
 	generation = sgn->generation;
 	mutex_unlock(&sgn->lock);
 
-	return slg_reply_generation(info, generation);
+	return slg_generation_reply(rsp, hdr, info, generation);
 
 err_free_tx:
 	kfree(tx);
 err_unlock:
 	mutex_unlock(&sgn->lock);
+	nlmsg_free(rsp);
 	return err;
 }
 
@@ -927,9 +947,14 @@ int sliceguard_nl_tx_commit_doit(struct sk_buff *skb, struct genl_info *info)
 	struct slg_net *sgn = slg_net(genl_info_net(info));
 	struct slg_commit commit;
 	struct slg_policy *old;
+	struct sk_buff *rsp;
 	u64 generation;
+	void *hdr;
 	int err;
 
+	rsp = slg_generation_reply_new(info, &hdr);
+	if (!rsp)
+		return -ENOMEM;
 	mutex_lock(&sgn->lock);
 	err = slg_own_tx(sgn, info);
 	if (err)
@@ -952,10 +977,11 @@ int sliceguard_nl_tx_commit_doit(struct sk_buff *skb, struct genl_info *info)
 	slg_tx_free(sgn);
 	mutex_unlock(&sgn->lock);
 
-	return slg_reply_generation(info, generation);
+	return slg_generation_reply(rsp, hdr, info, generation);
 
 err_unlock:
 	mutex_unlock(&sgn->lock);
+	nlmsg_free(rsp);
 	return err;
 }
 
@@ -1042,12 +1068,19 @@ int sliceguard_nl_policy_flush_doit(struct sk_buff *skb, struct genl_info *info)
 	struct slg_net *sgn = slg_net(genl_info_net(info));
 	struct slg_policy *empty, *old;
 	struct slg_commit commit;
+	struct sk_buff *rsp;
 	u64 generation;
+	void *hdr;
 	int err;
 
 	empty = slg_policy_alloc();
-	if (!empty)
+	rsp = slg_generation_reply_new(info, &hdr);
+	if (!empty || !rsp) {
+		if (empty)
+			slg_policy_free(empty, NULL);
+		nlmsg_free(rsp);
 		return -ENOMEM;
+	}
 
 	mutex_lock(&sgn->lock);
 	err = slg_may_write(sgn, info);
@@ -1073,11 +1106,12 @@ int sliceguard_nl_policy_flush_doit(struct sk_buff *skb, struct genl_info *info)
 	slg_policy_free(old, NULL);
 unlock:
 	mutex_unlock(&sgn->lock);
-	return slg_reply_generation(info, generation);
+	return slg_generation_reply(rsp, hdr, info, generation);
 
 err_unlock:
 	mutex_unlock(&sgn->lock);
 	slg_policy_free(empty, NULL);
+	nlmsg_free(rsp);
 	return err;
 }
 
