@@ -75,11 +75,13 @@ MODULE_PARM_DESC(live_objects,
  *	order first written: the commit announces their net changes in it.
  *	Keys the transaction created and deleted again are dropped, so this
  *	holds at most the committed plus the staged objects' keys.
+ * @staged_seq: dump sequence of the staged view (see struct slg_net)
  */
 struct slg_tx {
 	u32 portid;
 	struct slg_policy *staged;
 	struct list_head touched;
+	unsigned int staged_seq;
 };
 
 struct slg_touched {
@@ -93,17 +95,31 @@ struct slg_touched {
  * @lock: serialises everything below
  * @policy: the committed policy
  * @generation: generation of @policy; never goes back
- * @dump_seq: advances with every change of either policy, so a dump of
- *	either notices it was interrupted
+ * @seq_source: last dump sequence handed out, to either view
+ * @committed_seq: dump sequence of the committed view: a new value from
+ *	@seq_source at every change of it. The staged view has its own
+ *	(struct slg_tx), so a busy transaction never interrupts the dumps of
+ *	other readers; as every value is new, a dump whose reader switches
+ *	views (its tx-begin, commit or abort) is interrupted too.
  * @tx: the open transaction, or NULL
  */
 struct slg_net {
 	struct mutex lock;	/* protects all of the below */
 	struct slg_policy *policy;
 	u64 generation;
-	unsigned int dump_seq;
+	unsigned int seq_source;
+	unsigned int committed_seq;
 	struct slg_tx *tx;
 };
+
+/* @staged or the committed view changed: dumps of it must restart. */
+static void slg_view_changed(struct slg_net *sgn, bool staged)
+{
+	if (staged)
+		sgn->tx->staged_seq = ++sgn->seq_source;
+	else
+		sgn->committed_seq = ++sgn->seq_source;
+}
 
 static unsigned int slg_net_id __read_mostly;
 
@@ -222,7 +238,6 @@ static void slg_tx_free(struct slg_net *sgn)
 	slg_policy_free(sgn->tx->staged, sgn->policy);
 	kfree(sgn->tx);
 	sgn->tx = NULL;
-	sgn->dump_seq++;
 	atomic_long_dec(&slg_live_objects);
 }
 
@@ -671,7 +686,7 @@ static int slg_dump(struct sk_buff *skb, struct netlink_callback *cb,
 	NL_ASSERT_DUMP_CTX_FITS(struct slg_dump_ctx);
 
 	mutex_lock(&sgn->lock);
-	cb->seq = sgn->dump_seq;
+	cb->seq = slg_in_tx(sgn, portid) ? sgn->tx->staged_seq : sgn->committed_seq;
 	for (obj = slg_policy_next(slg_view(sgn, portid), kind,
 				   ctx->started ? &ctx->last : NULL);
 	     obj; obj = slg_policy_next(slg_view(sgn, portid), kind,
@@ -781,7 +796,7 @@ static int slg_write(struct sk_buff *skb, struct genl_info *info,
 
 	/* The reply is filled before the object may be freed by a later op. */
 	err = slg_obj_fill(rsp, obj, obj->generation, -1);
-	sgn->dump_seq++;
+	slg_view_changed(sgn, in_tx);
 	if (in_tx) {
 		slg_tx_touch(sgn->tx, touched, obj);
 		if (old && !slg_policy_holds(sgn->policy, old))
@@ -842,7 +857,7 @@ static int slg_del(struct sk_buff *skb, struct genl_info *info,
 		slg_policy_erase(pol, obj);
 		if (!slg_policy_holds(sgn->policy, obj))
 			slg_obj_free(obj);
-		sgn->dump_seq++;
+		slg_view_changed(sgn, true);
 		goto unlock;
 	}
 
@@ -854,7 +869,7 @@ static int slg_del(struct sk_buff *skb, struct genl_info *info,
 		goto unlock;
 	}
 	slg_policy_erase(pol, obj);
-	sgn->dump_seq++;
+	slg_view_changed(sgn, false);
 	sgn->generation++;
 	slg_commit_init(&commit, sgn, info);
 	slg_announce(&commit, obj, SLICEGUARD_CHANGE_DEL);
@@ -907,7 +922,7 @@ int sliceguard_nl_tx_begin_doit(struct sk_buff *skb, struct genl_info *info)
 	tx->portid = info->snd_portid;
 	INIT_LIST_HEAD(&tx->touched);
 	sgn->tx = tx;
-	sgn->dump_seq++;
+	slg_view_changed(sgn, true);
 	atomic_long_inc(&slg_live_objects);
 	generation = sgn->generation;
 	mutex_unlock(&sgn->lock);
@@ -968,6 +983,7 @@ int sliceguard_nl_tx_commit_doit(struct sk_buff *skb, struct genl_info *info)
 	old = sgn->policy;
 	sgn->policy = sgn->tx->staged;
 	sgn->tx->staged = old;
+	slg_view_changed(sgn, false);
 	sgn->generation++;
 	generation = sgn->generation;
 	slg_commit_init(&commit, sgn, info);
@@ -1086,12 +1102,12 @@ int sliceguard_nl_policy_flush_doit(struct sk_buff *skb, struct genl_info *info)
 	err = slg_may_write(sgn, info);
 	if (err)
 		goto err_unlock;
-	sgn->dump_seq++;
 	generation = slg_next_generation(sgn);
 	if (sgn->tx) {
 		err = slg_tx_touch_all(sgn);
 		if (err)
 			goto err_unlock;
+		slg_view_changed(sgn, true);
 		slg_policy_free(sgn->tx->staged, sgn->policy);
 		sgn->tx->staged = empty;
 		goto unlock;
@@ -1099,6 +1115,7 @@ int sliceguard_nl_policy_flush_doit(struct sk_buff *skb, struct genl_info *info)
 
 	old = sgn->policy;
 	sgn->policy = empty;
+	slg_view_changed(sgn, false);
 	sgn->generation++;
 	slg_commit_init(&commit, sgn, info);
 	slg_announce_flush(&commit, old);
@@ -1255,7 +1272,7 @@ static int __net_init slg_net_init(struct net *net)
 	if (!sgn->policy)
 		return -ENOMEM;
 	mutex_init(&sgn->lock);
-	sgn->dump_seq = 1;
+	sgn->committed_seq = ++sgn->seq_source;
 	return 0;
 }
 

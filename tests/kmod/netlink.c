@@ -534,7 +534,7 @@ TEST_F(store, slice_optional_attributes_default)
 
 TEST_F(store, dump_walks_slices_in_key_order_across_parts)
 {
-	struct sg_nl *nl = self->nl;
+	struct sg_nl *nl = self->nl, *reader;
 	int max = policy_attr(nl, SLICEGUARD_A_POLICY_MAX_SLICES);
 	int n = max < 64 ? max : 64;
 	struct sg_slice s;
@@ -590,7 +590,29 @@ TEST_F(store, dump_walks_slices_in_key_order_across_parts)
 	while (!nl->dump_done)
 		ASSERT_LE(0, sg_dump_step(nl));
 	EXPECT_TRUE(nl->dump.intr);
+
+	/*
+	 * Each view has its sequence: the owner's staged writes do not
+	 * interrupt another reader's dump of the committed policy (issue 13:
+	 * a busy transaction made other readers restart forever), while the
+	 * owner's abort, which switches its own view, does interrupt its dump.
+	 */
+	reader = sg_open();
+	ASSERT_NE(NULL, reader);
+	ASSERT_EQ(0, sg_dump_start(reader, SLICEGUARD_CMD_SLICE_GET));
+	ASSERT_EQ(0, sg_dump_step(reader));
+	ASSERT_DO(nl, sg_key_msg(nl, SLICEGUARD_CMD_SLICE_DEL, SLICEGUARD_A_SLICE_ID, n - 2));
+	while (!reader->dump_done)
+		ASSERT_LE(0, sg_dump_step(reader));
+	EXPECT_FALSE(reader->dump.intr);
+	EXPECT_EQ(n - 1, reader->dump.n);
+	sg_close(reader);
+	ASSERT_EQ(0, sg_dump_start(nl, SLICEGUARD_CMD_SLICE_GET));
+	ASSERT_EQ(0, sg_dump_step(nl));
 	ASSERT_DO(nl, sg_msg(nl, SLICEGUARD_CMD_TX_ABORT, 0));
+	while (!nl->dump_done)
+		ASSERT_LE(0, sg_dump_step(nl));
+	EXPECT_TRUE(nl->dump.intr);
 }
 
 TEST_F(policy, app_new_get_dump_set_del)
