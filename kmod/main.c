@@ -41,6 +41,11 @@ static unsigned int max_rules = 1024;
 module_param(max_rules, uint, 0644);
 MODULE_PARM_DESC(max_rules, "Most rules per network namespace");
 
+static unsigned int tx_idle_ms = 60000;
+module_param(tx_idle_ms, uint, 0644);
+MODULE_PARM_DESC(tx_idle_ms,
+		 "A transaction idle this long is aborted when another writer needs the store");
+
 static unsigned int max_uplinks = 16;
 module_param(max_uplinks, uint, 0644);
 MODULE_PARM_DESC(max_uplinks, "Most uplinks per network namespace");
@@ -68,7 +73,11 @@ MODULE_PARM_DESC(live_objects,
 
 /**
  * struct slg_tx - a namespace's open transaction
- * @portid: netlink port that opened it; only it may write or commit
+ * @owner: the socket that opened it, held; only it may write or commit.
+ *	Not its port id: that is free again before the socket's release
+ *	notifier runs, and a new socket bound to it must own nothing.
+ * @portid: the owner's port id, to name it in messages
+ * @last_used: jiffies of the owner's last op on it
  * @staged: the policy being edited, sharing untouched objects with the
  *	committed one
  * @touched: keys written in the transaction (struct slg_touched), in the
@@ -78,7 +87,9 @@ MODULE_PARM_DESC(live_objects,
  * @staged_seq: dump sequence of the staged view (see struct slg_net)
  */
 struct slg_tx {
+	struct sock *owner;
 	u32 portid;
+	unsigned long last_used;
 	struct slg_policy *staged;
 	struct list_head touched;
 	unsigned int staged_seq;
@@ -202,31 +213,27 @@ static struct slg_net *slg_net(struct net *net)
 	return net_generic(net, slg_net_id);
 }
 
-static bool slg_in_tx(const struct slg_net *sgn, u32 portid)
+/* The socket a request or dump came from. */
+static const struct sock *slg_sender(const struct sk_buff *skb)
 {
-	return sgn->tx && sgn->tx->portid == portid;
+	return NETLINK_CB(skb).sk;
 }
 
-/* The policy a port sees: its staged one inside its transaction. */
-static struct slg_policy *slg_view(struct slg_net *sgn, u32 portid)
+static bool slg_in_tx(const struct slg_net *sgn, const struct sock *sk)
 {
-	return slg_in_tx(sgn, portid) ? sgn->tx->staged : sgn->policy;
+	return sgn->tx && sgn->tx->owner == sk;
+}
+
+/* The policy a socket sees: its staged one inside its transaction. */
+static struct slg_policy *slg_view(struct slg_net *sgn, const struct sock *sk)
+{
+	return slg_in_tx(sgn, sk) ? sgn->tx->staged : sgn->policy;
 }
 
 /* Generation a write belongs to, committed now or at tx-commit. */
 static u64 slg_next_generation(const struct slg_net *sgn)
 {
 	return sgn->generation + 1;
-}
-
-static int slg_may_write(struct slg_net *sgn, struct genl_info *info)
-{
-	if (sgn->tx && sgn->tx->portid != info->snd_portid) {
-		GENL_SET_ERR_MSG_FMT(info, "transaction open by port %u",
-				     sgn->tx->portid);
-		return -EBUSY;
-	}
-	return 0;
 }
 
 static void slg_tx_free(struct slg_net *sgn)
@@ -236,9 +243,43 @@ static void slg_tx_free(struct slg_net *sgn)
 	list_for_each_entry_safe(t, tmp, &sgn->tx->touched, node)
 		kfree(t);
 	slg_policy_free(sgn->tx->staged, sgn->policy);
+	sock_put(sgn->tx->owner);
 	kfree(sgn->tx);
-	sgn->tx = NULL;
+	WRITE_ONCE(sgn->tx, NULL);
 	atomic_long_dec(&slg_live_objects);
+}
+
+/*
+ * Whether another socket's transaction blocks @sk: one idle for longer
+ * than tx_idle_ms is aborted instead, so a stopped owner cannot block
+ * every writer forever.
+ */
+static bool slg_tx_blocks(struct slg_net *sgn, struct genl_info *info,
+			  const struct sock *sk)
+{
+	if (!sgn->tx || sgn->tx->owner == sk)
+		return false;
+	if (time_before(jiffies, sgn->tx->last_used +
+				 msecs_to_jiffies(READ_ONCE(tx_idle_ms))))
+		return true;
+	pr_notice_ratelimited("netns %u: transaction of port %u idle for %u ms, aborted\n",
+			      genl_info_net(info)->ns.inum, sgn->tx->portid,
+			      jiffies_to_msecs(jiffies - sgn->tx->last_used));
+	slg_tx_free(sgn);
+	return false;
+}
+
+static int slg_may_write(struct slg_net *sgn, struct genl_info *info,
+			 const struct sock *sk)
+{
+	if (slg_tx_blocks(sgn, info, sk)) {
+		GENL_SET_ERR_MSG_FMT(info, "transaction open by port %u",
+				     sgn->tx->portid);
+		return -EBUSY;
+	}
+	if (sgn->tx)
+		sgn->tx->last_used = jiffies;
+	return 0;
 }
 
 static struct slg_touched *slg_tx_touched(struct slg_tx *tx,
@@ -644,7 +685,7 @@ static int slg_get(struct sk_buff *skb, struct genl_info *info,
 		return -ENOMEM;
 
 	mutex_lock(&sgn->lock);
-	obj = slg_lookup(slg_view(sgn, info->snd_portid), kind, info);
+	obj = slg_lookup(slg_view(sgn, slg_sender(skb)), kind, info);
 	if (IS_ERR(obj)) {
 		err = PTR_ERR(obj);
 		goto err_unlock;
@@ -678,6 +719,7 @@ static int slg_dump(struct sk_buff *skb, struct netlink_callback *cb,
 {
 	struct slg_dump_ctx *ctx = (struct slg_dump_ctx *)cb->ctx;
 	struct slg_net *sgn = slg_net(sock_net(skb->sk));
+	const struct sock *sk = slg_sender(cb->skb);
 	u32 portid = NETLINK_CB(cb->skb).portid;
 	struct slg_obj *obj;
 	int err = 0;
@@ -686,10 +728,10 @@ static int slg_dump(struct sk_buff *skb, struct netlink_callback *cb,
 	NL_ASSERT_DUMP_CTX_FITS(struct slg_dump_ctx);
 
 	mutex_lock(&sgn->lock);
-	cb->seq = slg_in_tx(sgn, portid) ? sgn->tx->staged_seq : sgn->committed_seq;
-	for (obj = slg_policy_next(slg_view(sgn, portid), kind,
+	cb->seq = slg_in_tx(sgn, sk) ? sgn->tx->staged_seq : sgn->committed_seq;
+	for (obj = slg_policy_next(slg_view(sgn, sk), kind,
 				   ctx->started ? &ctx->last : NULL);
-	     obj; obj = slg_policy_next(slg_view(sgn, portid), kind,
+	     obj; obj = slg_policy_next(slg_view(sgn, sk), kind,
 					&obj->ident)) {
 		hdr = genlmsg_put(skb, portid, cb->nlh->nlmsg_seq,
 				  &sliceguard_nl_family, NLM_F_MULTI,
@@ -742,7 +784,7 @@ static int slg_write(struct sk_buff *skb, struct genl_info *info,
 		return -ENOMEM;
 
 	mutex_lock(&sgn->lock);
-	err = slg_may_write(sgn, info);
+	err = slg_may_write(sgn, info, slg_sender(skb));
 	if (err)
 		goto err_unlock;
 	obj = slg_obj_parse(kind, &req);
@@ -751,8 +793,8 @@ static int slg_write(struct sk_buff *skb, struct genl_info *info,
 		obj = NULL;
 		goto err_unlock;
 	}
-	in_tx = slg_in_tx(sgn, info->snd_portid);
-	pol = slg_view(sgn, info->snd_portid);
+	in_tx = slg_in_tx(sgn, slg_sender(skb));
+	pol = slg_view(sgn, slg_sender(skb));
 
 	if (key)
 		old = slg_policy_find(pol, kind, &obj->ident);
@@ -837,17 +879,17 @@ static int slg_del(struct sk_buff *skb, struct genl_info *info,
 	int err;
 
 	mutex_lock(&sgn->lock);
-	err = slg_may_write(sgn, info);
+	err = slg_may_write(sgn, info, slg_sender(skb));
 	if (err)
 		goto unlock;
-	pol = slg_view(sgn, info->snd_portid);
+	pol = slg_view(sgn, slg_sender(skb));
 	obj = slg_lookup(pol, kind, info);
 	if (IS_ERR(obj)) {
 		err = PTR_ERR(obj);
 		goto unlock;
 	}
 
-	if (slg_in_tx(sgn, info->snd_portid)) {
+	if (slg_in_tx(sgn, slg_sender(skb))) {
 		touched = kmalloc(sizeof(*touched), GFP_KERNEL_ACCOUNT);
 		if (!touched) {
 			err = -ENOMEM;
@@ -903,7 +945,8 @@ int sliceguard_nl_tx_begin_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!rsp)
 		return -ENOMEM;
 	mutex_lock(&sgn->lock);
-	if (sgn->tx) {
+	if (sgn->tx && (slg_in_tx(sgn, slg_sender(skb)) ||
+			slg_tx_blocks(sgn, info, slg_sender(skb)))) {
 		GENL_SET_ERR_MSG_FMT(info, "transaction open by port %u",
 				     sgn->tx->portid);
 		err = -EBUSY;
@@ -919,9 +962,12 @@ int sliceguard_nl_tx_begin_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOMEM;
 		goto err_free_tx;
 	}
+	tx->owner = NETLINK_CB(skb).sk;
+	sock_hold(tx->owner);
 	tx->portid = info->snd_portid;
+	tx->last_used = jiffies;
 	INIT_LIST_HEAD(&tx->touched);
-	sgn->tx = tx;
+	WRITE_ONCE(sgn->tx, tx);
 	slg_view_changed(sgn, true);
 	atomic_long_inc(&slg_live_objects);
 	generation = sgn->generation;
@@ -937,9 +983,10 @@ err_unlock:
 	return err;
 }
 
-static int slg_own_tx(struct slg_net *sgn, struct genl_info *info)
+static int slg_own_tx(struct slg_net *sgn, struct genl_info *info,
+		      const struct sock *sk)
 {
-	if (!slg_in_tx(sgn, info->snd_portid)) {
+	if (!slg_in_tx(sgn, sk)) {
 		GENL_SET_ERR_MSG(info, "no transaction open");
 		return -ENOENT;
 	}
@@ -971,7 +1018,7 @@ int sliceguard_nl_tx_commit_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!rsp)
 		return -ENOMEM;
 	mutex_lock(&sgn->lock);
-	err = slg_own_tx(sgn, info);
+	err = slg_own_tx(sgn, info, slg_sender(skb));
 	if (err)
 		goto err_unlock;
 	err = slg_check_policy(sgn->tx->staged, sgn->policy, info->extack);
@@ -1014,7 +1061,7 @@ int sliceguard_nl_tx_abort_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	mutex_lock(&sgn->lock);
-	err = slg_own_tx(sgn, info);
+	err = slg_own_tx(sgn, info, slg_sender(skb));
 	if (!err)
 		slg_tx_free(sgn);
 	mutex_unlock(&sgn->lock);
@@ -1041,7 +1088,7 @@ int sliceguard_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 
 	mutex_lock(&sgn->lock);
-	pol = slg_view(sgn, info->snd_portid);
+	pol = slg_view(sgn, slg_sender(skb));
 	err = nla_put(rsp, SLICEGUARD_A_POLICY_GENERATION,
 		      sizeof(sgn->generation), &sgn->generation) ||
 	      (sgn->tx && nla_put_u32(rsp, SLICEGUARD_A_POLICY_TX_PORTID,
@@ -1099,7 +1146,7 @@ int sliceguard_nl_policy_flush_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	mutex_lock(&sgn->lock);
-	err = slg_may_write(sgn, info);
+	err = slg_may_write(sgn, info, slg_sender(skb));
 	if (err)
 		goto err_unlock;
 	generation = slg_next_generation(sgn);
@@ -1243,7 +1290,13 @@ int sliceguard_nl_uplink_del_doit(struct sk_buff *skb, struct genl_info *info)
 
 /* Lifetime */
 
-/* A socket closing with its transaction open abandons it. */
+/*
+ * A socket released with its transaction open abandons it. The notifier
+ * runs for every netlink socket of the host: the namespace is locked only
+ * when it has a transaction, and that is aborted only if its owner is the
+ * socket being released (orphaned already), whatever port id the notifier
+ * names: the id may belong to a new socket by now.
+ */
 static int slg_netlink_notify(struct notifier_block *nb, unsigned long event,
 			      void *ptr)
 {
@@ -1253,8 +1306,11 @@ static int slg_netlink_notify(struct notifier_block *nb, unsigned long event,
 	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
 		return NOTIFY_DONE;
 	sgn = slg_net(n->net);
+	/* A dying socket begins nothing: a transaction it owns is seen. */
+	if (!READ_ONCE(sgn->tx))
+		return NOTIFY_DONE;
 	mutex_lock(&sgn->lock);
-	if (slg_in_tx(sgn, n->portid))
+	if (sgn->tx && sock_flag(sgn->tx->owner, SOCK_DEAD))
 		slg_tx_free(sgn);
 	mutex_unlock(&sgn->lock);
 	return NOTIFY_DONE;

@@ -2397,6 +2397,73 @@ TEST_F(policy, abort_and_abandon_drop_the_staged_copy)
 	free(before);
 }
 
+/*
+ * A transaction belongs to the socket, not to its port id: a new socket
+ * bound to the port id of one that closed with a transaction open owns
+ * nothing (the id is free before the old socket's release is done).
+ */
+TEST_F(policy, a_reused_port_id_owns_no_transaction)
+{
+	struct sg_nl *nl = self->nl, *owner, *heir;
+	struct sg_slice mmtc = { .id = 7, .name = "mmtc", .sst = 3 };
+	char *before = sg_snapshot(nl), *after;
+	uint32_t port;
+
+	owner = sg_open();
+	ASSERT_NE(NULL, owner);
+	port = owner->portid;
+	ASSERT_DO(owner, sg_msg(owner, SLICEGUARD_CMD_TX_BEGIN, 0));
+	ASSERT_DO(owner, slice_new(owner, &mmtc));
+	sg_close(owner);
+	heir = sg_open_at_port(port);
+	ASSERT_NE(NULL, heir) TH_LOG("bind to port %u: %s", port, strerror(errno));
+	ASSERT_EQ(port, heir->portid);
+	EXPECT_EQ(-ENOENT, sg_do(heir, sg_msg(heir, SLICEGUARD_CMD_TX_COMMIT, 0)));
+	EXPECT_STREQ("no transaction open", heir->ext.msg);
+	after = sg_snapshot(nl);
+	EXPECT_STREQ(before, after);
+	free(after);
+	/* positive control: its own transaction is its own */
+	ASSERT_DO(heir, sg_msg(heir, SLICEGUARD_CMD_TX_BEGIN, 0));
+	ASSERT_DO(heir, sg_msg(heir, SLICEGUARD_CMD_TX_COMMIT, 0));
+	sg_close(heir);
+	free(before);
+}
+
+/*
+ * A stopped owner cannot block every writer forever: a transaction idle
+ * for tx_idle_ms is aborted when another writer needs the store. Positive
+ * control: within the idle time the writer is refused.
+ */
+TEST_F(policy, an_idle_transaction_gives_way)
+{
+	struct sg_nl *nl = self->nl, *owner;
+	struct sg_slice mmtc = { .id = 7, .name = "mmtc", .sst = 3 };
+	struct sg_slice v2x2 = { .id = 8, .name = "v2x2", .sst = 4 };
+	long idle = sg_param_read("tx_idle_ms");
+
+	ASSERT_LT(0, idle);
+	ASSERT_EQ(0, sg_param_write("tx_idle_ms", 400));
+	owner = sg_open();
+	ASSERT_NE(NULL, owner);
+	ASSERT_DO(owner, sg_msg(owner, SLICEGUARD_CMD_TX_BEGIN, 0));
+	ASSERT_DO(owner, slice_new(owner, &mmtc));
+	EXPECT_EQ(-EBUSY, sg_do(nl, slice_new(nl, &v2x2)));
+	usleep(250000);
+	/* the owner's write keeps it alive */
+	ASSERT_DO(owner, sg_key_msg(owner, SLICEGUARD_CMD_RULE_DEL, SLICEGUARD_A_RULE_ID, 3));
+	usleep(250000);
+	EXPECT_EQ(-EBUSY, sg_do(nl, slice_new(nl, &v2x2)));
+	usleep(500000);
+	ASSERT_DO(nl, slice_new(nl, &v2x2));
+	EXPECT_EQ(-ENOENT, sg_do(owner, sg_msg(owner, SLICEGUARD_CMD_TX_COMMIT, 0)));
+	EXPECT_EQ(-ENOENT, sg_do(nl, sg_key_msg(nl, SLICEGUARD_CMD_SLICE_GET,
+						SLICEGUARD_A_SLICE_ID, 7)));
+	ASSERT_DO(nl, sg_key_msg(nl, SLICEGUARD_CMD_RULE_GET, SLICEGUARD_A_RULE_ID, 3));
+	sg_close(owner);
+	EXPECT_EQ(0, sg_param_write("tx_idle_ms", idle));
+}
+
 /* Namespaces and permissions ---------------------------------------------- */
 
 TEST_F(policy, other_netns_sees_nothing_and_is_independent)

@@ -33,13 +33,15 @@ static void *xmalloc(size_t len)
 	return p;
 }
 
-struct sg_nl *sg_open(void)
+struct sg_nl *sg_open_at_port(uint32_t portid)
 {
 	struct sg_nl *nl = xmalloc(sizeof(*nl));
 	int one = 1, err;
 
 	errno = 0;
 	nl->sk = nl_socket_alloc();
+	if (nl->sk && portid)
+		nl_socket_set_local_port(nl->sk, portid);
 	if (!nl->sk || genl_connect(nl->sk))
 		goto fail;
 	nl_socket_enable_msg_peek(nl->sk);
@@ -66,6 +68,11 @@ fail:
 	free(nl);
 	errno = err;
 	return NULL;
+}
+
+struct sg_nl *sg_open(void)
+{
+	return sg_open_at_port(0);
 }
 
 void sg_reply_free(struct sg_reply *r)

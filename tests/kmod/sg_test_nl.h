@@ -53,6 +53,8 @@ struct sg_nl {
 
 /* Open a socket in the caller's current network namespace; NULL + errno. */
 struct sg_nl *sg_open(void);
+/* The same, bound to port id @portid (0: the kernel picks one). */
+struct sg_nl *sg_open_at_port(uint32_t portid);
 void sg_close(struct sg_nl *nl);
 /* Join the config multicast group: 0 or a negative errno. */
 int sg_join_config(struct sg_nl *nl);
