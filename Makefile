@@ -7,7 +7,9 @@
 #   make regen        regenerate uapi header and kernel policies from the spec
 #   make check-regen  fail when the generated files drift from the spec
 #   make checkpatch   kernel style check of the module
-#   make bench        benchmarks (bench/)
+#   make bench        benchmarks beside xdp-filter and nftables; writes
+#                     Documentation/performance.rst (bench/bench.mk)
+#   make bench-quick  the benchmarks in their quick mode (shape, not times)
 #   make demo         the whole system at work (in the VM where needed)
 #   make install      module, slicectl, sliceguardd and the systemd unit
 
