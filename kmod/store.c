@@ -1283,6 +1283,28 @@ static bool slg_rule_same_flow(const struct slg_rule *a,
 	       a->port_last == b->port_last;
 }
 
+/*
+ * Whether a packet can pass both an endpoint of @app and @rule: the data
+ * path first needs one of the app's endpoints to take the packet (proto 0
+ * takes any; ports are the destination's), then the rule.
+ */
+static bool slg_rule_reaches_app(const struct slg_rule *rule,
+				 const struct slg_app *app)
+{
+	unsigned int i;
+
+	for (i = 0; i < app->n_endpoints; i++) {
+		const struct slg_endpoint *ep = &app->endpoints[i];
+
+		if (ep->proto && rule->proto && ep->proto != rule->proto)
+			continue;
+		if (ep->port_first <= rule->port_last &&
+		    rule->port_first <= ep->port_last)
+			return true;
+	}
+	return false;
+}
+
 static int slg_check_rule(struct slg_policy *pol, struct slg_policy *committed,
 			  const struct slg_rule *rule,
 			  const struct slg_req_attrs *req,
@@ -1324,6 +1346,18 @@ static int slg_check_rule(struct slg_policy *pol, struct slg_policy *committed,
 					   o->ident.id);
 			return -EEXIST;
 		}
+	}
+
+	/*
+	 * Allowed, as the app's endpoints may change, but said: a warning
+	 * in the ack (the extack message of a success).
+	 */
+	if (rule->dst_kind == SLICEGUARD_PEER_APP) {
+		app = slg_find_app(pol, rule->dst_id);
+		if (app && !slg_rule_reaches_app(rule, app))
+			NL_SET_ERR_MSG_FMT(extack,
+					   "rule never matches: no endpoint of app %s takes its protocol and ports",
+					   app->obj.ident.name);
 	}
 	return 0;
 }

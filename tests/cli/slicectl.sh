@@ -248,6 +248,11 @@ check_error "nor to itself" "src host only toward a slice or an app" \
 	sc rule add from host to host
 check_error "the host takes no name (parser)" 'unknown argument "x"' \
 	sc rule add from host x to app telemetry
+sc app add cam id 8 slice iot addr 10.98.0.1 proto tcp port 80 >/dev/null
+check_output "a rule that can never match is stored, with the module's warning" \
+	"Warning: rule never matches: no endpoint of app cam takes its protocol and ports" \
+	sc rule add id 90 from slice iot to app cam proto udp port 8
+check_output "and one that can, without" "" sc rule add id 91 from slice iot to app cam proto tcp
 
 # ---- uplink ----
 fresh_ns

@@ -1758,6 +1758,31 @@ TEST_F(policy, app_integrity)
 	m = rule_msg(nl, SLICEGUARD_PEER_APP, 10, SLICEGUARD_PEER_SLICE, 1, &ro);
 	EXPECT_REJECT(nl, m, EINVAL, "app telemetry does not serve slice embb", ro.dst_id);
 
+	/*
+	 * A rule no endpoint of its app takes can never match: stored (the
+	 * app may change), with a warning in the ack. telemetry takes udp
+	 * 5683-5684 only.
+	 */
+	m = rule_msg(nl, SLICEGUARD_PEER_SLICE, 2, SLICEGUARD_PEER_APP, 10, &ro);
+	sg_put_u8(m, SLICEGUARD_A_RULE_PROTO, 6);
+	ASSERT_DO(nl, m);
+	EXPECT_STREQ("rule never matches: no endpoint of app telemetry takes its protocol and ports",
+		     nl->ext.msg);
+	m = rule_msg(nl, SLICEGUARD_PEER_SLICE, 2, SLICEGUARD_PEER_APP, 10, &ro);
+	sg_put_u8(m, SLICEGUARD_A_RULE_PROTO, 17);
+	sg_put_u16(m, SLICEGUARD_A_RULE_PORT_FIRST, 6000);
+	sg_put_u16(m, SLICEGUARD_A_RULE_PORT_LAST, 6001);
+	ASSERT_DO(nl, m);
+	EXPECT_STREQ("rule never matches: no endpoint of app telemetry takes its protocol and ports",
+		     nl->ext.msg);
+	/* positive control: one port inside the endpoint's range, no warning */
+	m = rule_msg(nl, SLICEGUARD_PEER_SLICE, 2, SLICEGUARD_PEER_APP, 10, &ro);
+	sg_put_u8(m, SLICEGUARD_A_RULE_PROTO, 17);
+	sg_put_u16(m, SLICEGUARD_A_RULE_PORT_FIRST, 5684);
+	sg_put_u16(m, SLICEGUARD_A_RULE_PORT_LAST, 6000);
+	ASSERT_DO(nl, m);
+	EXPECT_STREQ("", nl->ext.msg);
+
 	/* the same tuple as rule 3 under another id */
 	m = rule_msg(nl, SLICEGUARD_PEER_APP, 11, SLICEGUARD_PEER_APP, 10, &ro);
 	sg_put_u8(m, SLICEGUARD_A_RULE_PROTO, 17);

@@ -698,22 +698,6 @@ static int on_dump_intr(struct nl_msg *msg __maybe_unused, void *arg)
 	return NL_OK;
 }
 
-static int on_done(struct nl_msg *msg, void *arg)
-{
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	struct request *req = arg;
-	int *status;
-
-	/* A dump that failed part way ends in NLMSG_DONE carrying the errno. */
-	if (nlh->nlmsg_type == NLMSG_DONE && nlmsg_datalen(nlh) >= (int)sizeof(int)) {
-		status = nlmsg_data(nlh);
-		if (*status < 0)
-			req->error = *status;
-	}
-	req->done = true;
-	return NL_STOP;
-}
-
 /* Keep the extack message; with NETLINK_CAP_ACK the request is not echoed. */
 static void take_extack(struct sg_nl *nl, struct nlmsgerr *err)
 {
@@ -734,6 +718,25 @@ static void take_extack(struct sg_nl *nl, struct nlmsgerr *err)
 		return;
 	if (tb[NLMSGERR_ATTR_MSG])
 		get_string(tb[NLMSGERR_ATTR_MSG], nl->extack, sizeof(nl->extack));
+}
+
+static int on_done(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct request *req = arg;
+	int *status;
+
+	/* An ack may carry a warning: the extack message of a success. */
+	if (nlh->nlmsg_type == NLMSG_ERROR)
+		take_extack(req->nl, nlmsg_data(nlh));
+	/* A dump that failed part way ends in NLMSG_DONE carrying the errno. */
+	if (nlh->nlmsg_type == NLMSG_DONE && nlmsg_datalen(nlh) >= (int)sizeof(int)) {
+		status = nlmsg_data(nlh);
+		if (*status < 0)
+			req->error = *status;
+	}
+	req->done = true;
+	return NL_STOP;
 }
 
 static int on_error(struct sockaddr_nl *nla __maybe_unused, struct nlmsgerr *err, void *arg)

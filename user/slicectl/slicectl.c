@@ -60,6 +60,21 @@ static int error(const char *fmt, ...)
 	return 1;
 }
 
+/*
+ * A request that succeeded with a message: the module's warning (a rule
+ * that can never match), on stderr like iproute2's.
+ */
+static void nl_warning(void)
+{
+	if (!ctx.nl.extack[0])
+		return;
+	fflush(stdout);
+	fputs("Warning: ", stderr);
+	if (ctx.lineno)
+		fprintf(stderr, "line %u: ", ctx.lineno);
+	fprintf(stderr, "%s\n", ctx.nl.extack);
+}
+
 /* A failed request: the kernel's extack message, else strerror. */
 static int nl_error(int ret)
 {
@@ -429,6 +444,7 @@ static int send_command(const struct sg_command *cmd)
 	}
 	if (echo)
 		print_close_array();
+	nl_warning();
 	return 0;
 }
 
