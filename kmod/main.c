@@ -13,13 +13,13 @@
 
 #include <linux/audit.h>
 #include <linux/cred.h>
+#include <linux/debugfs.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/netfilter.h>
 #include <linux/netlink.h>
 #include <linux/notifier.h>
 #include <linux/slab.h>
-#include <linux/sysfs.h>
 #include <linux/uidgid.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
@@ -52,24 +52,19 @@ MODULE_PARM_DESC(max_uplinks, "Most uplinks per network namespace");
 
 atomic_long_t slg_live_objects = ATOMIC_LONG_INIT(0);
 
-static int slg_live_objects_get(char *buf, const struct kernel_param *kp)
-{
-	return sysfs_emit(buf, "%ld\n", atomic_long_read(&slg_live_objects));
-}
+/*
+ * A debugging aid, not a setting: allocated objects of every netns, read
+ * by the leak tests. It lives in debugfs (sliceguard/live_objects).
+ */
+static struct dentry *slg_debugfs;
 
-/* A counter, not a setting: refuse it on the insmod command line too. */
-static int slg_live_objects_set(const char *val, const struct kernel_param *kp)
+static int slg_live_objects_get(void *data, u64 *val)
 {
-	return -EPERM;
+	*val = atomic_long_read(&slg_live_objects);
+	return 0;
 }
-
-static const struct kernel_param_ops slg_live_objects_ops = {
-	.get = slg_live_objects_get,
-	.set = slg_live_objects_set,
-};
-module_param_cb(live_objects, &slg_live_objects_ops, NULL, 0444);
-MODULE_PARM_DESC(live_objects,
-		 "Allocated slices, apps, rules, uplinks and transactions");
+DEFINE_DEBUGFS_ATTRIBUTE(slg_live_objects_fops, slg_live_objects_get, NULL,
+			 "%llu\n");
 
 /**
  * struct slg_tx - a namespace's open transaction
@@ -1362,6 +1357,9 @@ static int __init sliceguard_init(void)
 	err = genl_register_family(&sliceguard_nl_family);
 	if (err)
 		goto err_notifier;
+	slg_debugfs = debugfs_create_dir("sliceguard", NULL);
+	debugfs_create_file_unsafe("live_objects", 0444, slg_debugfs, NULL,
+				   &slg_live_objects_fops);
 	return 0;
 
 err_notifier:
@@ -1373,6 +1371,7 @@ err_pernet:
 
 static void __exit sliceguard_exit(void)
 {
+	debugfs_remove_recursive(slg_debugfs);
 	genl_unregister_family(&sliceguard_nl_family);
 	netlink_unregister_notifier(&slg_netlink_notifier);
 	unregister_pernet_subsys(&slg_net_ops);

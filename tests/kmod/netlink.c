@@ -283,12 +283,12 @@ static int ntf_attr(uint8_t cmd, int which)
 
 static long live_objects_settled(long want, int timeout_ms)
 {
-	long v = sg_param_read("live_objects");
+	long v = sg_live_objects();
 
 	/* Namespaces of earlier tests are torn down asynchronously. */
 	for (int t = 0; v != want && t < timeout_ms; t += 20) {
 		usleep(20000);
-		v = sg_param_read("live_objects");
+		v = sg_live_objects();
 	}
 	return v;
 }
@@ -300,14 +300,14 @@ static long live_objects_settled(long want, int timeout_ms)
  */
 static long live_objects_elsewhere(void)
 {
-	long v = sg_param_read("live_objects"), prev = -1;
+	long v = sg_live_objects(), prev = -1;
 
 	for (int t = 0; t < 30000; t += 2000) {
 		if (v == prev)
 			break;
 		prev = v;
 		usleep(2000000);
-		v = sg_param_read("live_objects");
+		v = sg_live_objects();
 	}
 	return v;
 }

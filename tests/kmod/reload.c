@@ -75,11 +75,11 @@ static double now(void)
 
 static long live_objects_until(long want, int timeout_ms)
 {
-	long v = sg_param_read("live_objects");
+	long v = sg_live_objects();
 
 	for (int t = 0; v != want && t < timeout_ms; t += 10) {
 		usleep(10000);
-		v = sg_param_read("live_objects");
+		v = sg_live_objects();
 	}
 	return v;
 }
@@ -177,7 +177,7 @@ TEST_F_TIMEOUT(reload, cycles_with_state_in_several_netns, 3600)
 		int err;
 
 		ASSERT_EQ(0, load(self->ko_fd, "")) TH_LOG("cycle %ld: insmod", c);
-		ASSERT_EQ(0, sg_param_read("live_objects")) TH_LOG("cycle %ld", c);
+		ASSERT_EQ(0, sg_live_objects()) TH_LOG("cycle %ld", c);
 		for (int i = 0; i < N_NETNS; i++) {
 			struct sg_nl *nl;
 
@@ -189,7 +189,7 @@ TEST_F_TIMEOUT(reload, cycles_with_state_in_several_netns, 3600)
 						 strerror(-err), nl->ext.msg);
 			sg_close(nl);
 		}
-		ASSERT_EQ(N_NETNS * OBJS_PER_NETNS, sg_param_read("live_objects"))
+		ASSERT_EQ(N_NETNS * OBJS_PER_NETNS, sg_live_objects())
 			TH_LOG("cycle %ld", c);
 
 		/* odd cycles unload under an open transaction with staged changes */

@@ -896,6 +896,19 @@ static int param_path(const char *name, char *path, size_t len)
 	return snprintf(path, len, "/sys/module/sliceguard/parameters/%s", name);
 }
 
+long sg_live_objects(void)
+{
+	FILE *f = fopen("/sys/kernel/debug/sliceguard/live_objects", "r");
+	long v = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
 long sg_param_read(const char *name)
 {
 	char path[128];

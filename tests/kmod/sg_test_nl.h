@@ -180,6 +180,8 @@ uint64_t sg_generation(struct sg_nl *nl);
 
 /* Module parameters under /sys/module/sliceguard/parameters; -1 on failure. */
 long sg_param_read(const char *name);
+/* The module's allocated objects over all namespaces (debugfs); -1 on failure. */
+long sg_live_objects(void);
 int sg_param_write(const char *name, long value);
 
 /*

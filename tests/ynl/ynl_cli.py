@@ -47,7 +47,7 @@ YNL = os.path.join(REPO, "build/ksrc/tools/net/ynl")
 CLI = os.path.join(YNL, "cli.py")
 SPEC = os.path.join(REPO, "Documentation/netlink/specs/sliceguard.yaml")
 SCHEMA = os.path.join(REPO, "build/ksrc/Documentation/netlink/genetlink-legacy.yaml")
-LIVE_OBJECTS = "/sys/module/sliceguard/parameters/live_objects"
+LIVE_OBJECTS = "/sys/kernel/debug/sliceguard/live_objects"
 CLONE_NEWNET = 0x40000000
 
 ERRNO_OF = {os.strerror(e): e for e in errno.errorcode}
