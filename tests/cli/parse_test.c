@@ -323,7 +323,7 @@ TEST(app_and_rule_examples)
 	EXPECT_STREQ("eth1", cmd.uplink.ifname);
 	EXPECT_EQ(SLICEGUARD_UPLINK_MODE_IP, cmd.uplink.mode);
 	EXPECT_EQ(SLICEGUARD_UNSLICED_DROP, cmd.uplink.unsliced);
-	ASSERT_EQ(0, parse("uplink set dev n3 mode gtpu unsliced pass", &policy, &cmd,
+	ASSERT_EQ(0, parse("uplink replace dev n3 mode gtpu unsliced pass", &policy, &cmd,
 			   err, sizeof(err)));
 	EXPECT_EQ(SG_VERB_SET, cmd.verb);
 	EXPECT_EQ(SLICEGUARD_UPLINK_MODE_GTPU, cmd.uplink.mode);
@@ -527,8 +527,30 @@ TEST(apply_integrity)
 	ASSERT_EQ(0, run(&policy, "rule del 1", err, sizeof(err)));
 	ASSERT_EQ(0, run(&policy, "rule add from slice embb to any", err, sizeof(err)));
 	EXPECT_EQ(1, policy.rules[1].id);
-	ASSERT_EQ(0, run(&policy, "slice set iot id 3 sst 3 vlan 301", err, sizeof(err)));
+	/*
+	 * set changes what it names (a list as a whole) and keeps the rest;
+	 * issue 13 saw "slice set embb id 1 sst 1 vlan 100" drop the UE
+	 * prefixes. replace writes the whole object as given.
+	 */
+	ASSERT_EQ(0, run(&policy, "slice set iot vlan 301 vlan 302 rate 1mbit", err,
+			 sizeof(err)));
+	EXPECT_EQ(1, policy.slices[0].n_ue_prefixes);
+	EXPECT_EQ(3, policy.slices[0].sst);
+	EXPECT_EQ(1, policy.slices[0].n_teid_ranges);
+	ASSERT_EQ(2, policy.slices[0].n_vlans);
+	EXPECT_EQ(301, policy.slices[0].vlans[0]);
+	EXPECT_EQ(302, policy.slices[0].vlans[1]);
+	EXPECT_EQ(125000, policy.slices[0].rate_bytes);
+	ASSERT_EQ(0, run(&policy, "slice set iot vlan 301", err, sizeof(err)));
+	EXPECT_EQ(1, policy.slices[0].n_vlans);
+	EXPECT_EQ(125000, policy.slices[0].rate_bytes);
+	EXPECT_EQ(-ENOENT, run(&policy, "slice set nosuch vlan 9", err, sizeof(err)));
+	EXPECT_STREQ("slice not found", err);
+	EXPECT_EQ(-EINVAL, run(&policy, "rule set port 80", err, sizeof(err)));
+	EXPECT_STREQ("missing \"id\"", err);
+	ASSERT_EQ(0, run(&policy, "slice replace iot id 3 sst 3 vlan 301", err, sizeof(err)));
 	EXPECT_EQ(0, policy.slices[0].n_ue_prefixes);
+	EXPECT_EQ(0, policy.slices[0].rate_bytes);
 	EXPECT_EQ(301, policy.slices[0].vlans[0]);
 	ASSERT_EQ(0, run(&policy, "rule add id 7 from app telemetry to slice iot", err,
 			 sizeof(err)));

@@ -112,14 +112,20 @@ check_output "slice show text is one line per object" \
 check_json "slice show by name" '.[0].id == 3' sc -j slice show iot
 check_json "slice show by id (abbreviated \"sl sh id 3\")" '.[0].name == "iot"' \
 	sc -j sl sh id 3
-tap_check "slice set replaces the slice as a whole" \
-	sc slice set iot id 3 sst 3 teid 100-199 teid 500 dscp 46 dscp 34 pps 1000 burst 64k \
+tap_check "slice set changes only what it names" sc slice set iot vlan 301 vlan 302 mark 7
+check_json "slice set: the rest is kept, a list is replaced as a whole" \
+	'.[0] as $s | $s.sd == 16 and $s["ue-prefix"] == ["10.30.0.0/16"] and
+	 $s.vlan == [301,302] and $s["rate-bytes"] == 6250000 and
+	 $s["ue-rate-bytes"] == 125000 and $s.mark == 7 and $s.generation == 2' \
+	sc -j slice show iot
+tap_check "slice replace writes the slice as a whole" \
+	sc slice replace iot id 3 sst 3 teid 100-199 teid 500 dscp 46 dscp 34 pps 1000 burst 64k \
 	mark 0x20 ue-to-ue on ue 2001:db8:30::/48
-check_json "slice set: read back" \
+check_json "slice replace: read back" \
 	'.[0] as $s | ($s | has("sd") | not) and $s["ue-prefix"] == ["2001:db8:30::/48"] and
 	 $s.vlan == [] and $s["teid-range"] == [{"first":100,"last":199},{"first":500,"last":500}] and
 	 $s.dscp == [46,34] and $s["rate-packets"] == 1000 and $s["burst-bytes"] == 65536 and
-	 $s.mark == 32 and $s["ue-to-ue"] == 1 and $s["rate-bytes"] == 0 and $s.generation == 2' \
+	 $s.mark == 32 and $s["ue-to-ue"] == 1 and $s["rate-bytes"] == 0 and $s.generation == 3' \
 	sc -j slice show iot
 tap_check "a second slice" sc slice add embb id 1 sst 1 ue 10.10.0.0/16 vlan 100
 check_json "slice dump in id order" '[.[].id] == [1, 3]' sc -j slice show
@@ -166,17 +172,17 @@ check_json "app show -j: every field as added" \
 	 $a.endpoint == [{"prefix":"10.99.0.7/32","proto":6,"port-first":1883,"port-last":1883}] and
 	 $a.ifname == "veth-telem" and $a["rate-bytes"] == 0 and $a.generation == 3' \
 	sc -j app show telemetry
-tap_check "app set: two slices, two endpoints, rates" \
+tap_check "app set: two slices, two endpoints, rates; dev kept" \
 	sc app set telemetry id 7 slice iot slice 1 addr 10.99.0.0/24 addr 2001:db8:99::1 \
 	proto udp port 5000-5010 rate 1gbit burst 1m pps 20000
 check_json "app set: read back" \
-	'.[0] as $a | $a.slice == [3, 1] and ($a | has("ifname") | not) and
+	'.[0] as $a | $a.slice == [3, 1] and $a.ifname == "veth-telem" and
 	 $a.endpoint == [{"prefix":"10.99.0.0/24","proto":0,"port-first":0,"port-last":65535},
 			 {"prefix":"2001:db8:99::1/128","proto":17,"port-first":5000,"port-last":5010}] and
 	 $a["rate-bytes"] == 125000000 and $a["burst-bytes"] == 1048576 and
 	 $a["rate-packets"] == 20000' sc -j app show id 7
 check_output "app show text" \
-	"app telemetry id 7 slice 3 slice 1 addr 10.99.0.0/24 addr 2001:db8:99::1/128 proto udp port 5000-5010 rate 1gbit burst 1m pps 20000 generation 4" \
+	"app telemetry id 7 slice 3 slice 1 addr 10.99.0.0/24 addr 2001:db8:99::1/128 proto udp port 5000-5010 dev veth-telem rate 1gbit burst 1m pps 20000 generation 4" \
 	sc app show 7
 check_error "app with an unknown slice name (resolved by slicectl)" \
 	'slice "nosuch" not found' sc app add x id 8 slice nosuch addr 10.98.0.1

@@ -308,7 +308,23 @@ struct words {
 	const struct sg_policy *names;
 	char *err;
 	size_t errlen;
+	/*
+	 * Parsing onto an existing object ("set"): nothing is required, and
+	 * the first use of a repeatable keyword empties its list (bit per
+	 * keyword index in @cleared).
+	 */
+	bool onto;
+	unsigned int cleared;
 };
+
+/* Before adding to a list: "set" replaces the list it names, once. */
+static void onto_list(struct words *w, int keyword, unsigned int *n)
+{
+	if (w->onto && !(w->cleared & (1u << keyword))) {
+		*n = 0;
+		w->cleared |= 1u << keyword;
+	}
+}
 
 static const char *next_word(struct words *w)
 {
@@ -564,11 +580,13 @@ static int parse_slice(struct words *w, struct sg_slice *s)
 			s->has_sd = true;
 			break;
 		case UE:
+			onto_list(w, k, &s->n_ue_prefixes);
 			if (s->n_ue_prefixes == SLICEGUARD_MAX_UE_PREFIXES)
 				return too_many(w, "ue-prefix");
 			ret = word_prefix(w, "ue", &s->ue_prefixes[s->n_ue_prefixes++]);
 			break;
 		case VLAN:
+			onto_list(w, k, &s->n_vlans);
 			if (s->n_vlans == SLICEGUARD_MAX_VLANS)
 				return too_many(w, "vlan");
 			ret = word_u32(w, "vlan", 1, 4094, &v);
@@ -580,6 +598,7 @@ static int parse_slice(struct words *w, struct sg_slice *s)
 
 			if (!arg)
 				return -EINVAL;
+			onto_list(w, TEID, &s->n_teid_ranges);
 			if (s->n_teid_ranges == SLICEGUARD_MAX_TEID_RANGES)
 				return too_many(w, "teid-range");
 			r = &s->teid_ranges[s->n_teid_ranges++];
@@ -589,6 +608,7 @@ static int parse_slice(struct words *w, struct sg_slice *s)
 			break;
 		}
 		case DSCP:
+			onto_list(w, k, &s->n_dscps);
 			if (s->n_dscps == SLICEGUARD_MAX_DSCPS)
 				return too_many(w, "dscp");
 			ret = word_u32(w, "dscp", 0, 63, &v);
@@ -624,6 +644,8 @@ static int parse_slice(struct words *w, struct sg_slice *s)
 		if (ret)
 			return ret;
 	}
+	if (w->onto)
+		return 0;
 	if (!s->id)
 		return missing(w, "id");
 	if (!have_sst)
@@ -653,14 +675,17 @@ static int parse_app(struct words *w, struct sg_app *a)
 			ret = word_u32(w, "id", 1, SLICEGUARD_MAX_APP_ID, &a->id);
 			break;
 		case SLICE:
+			onto_list(w, k, &a->n_slices);
 			if (a->n_slices == SLICEGUARD_MAX_APP_SLICES)
 				return too_many(w, "slice");
 			ret = word_slice_ref(w, "slice", &a->slices[a->n_slices++]);
 			break;
 		case ADDR:
+			onto_list(w, k, &a->n_endpoints);
 			if (a->n_endpoints == SLICEGUARD_MAX_ENDPOINTS)
 				return too_many(w, "endpoint");
 			ep = &a->endpoints[a->n_endpoints++];
+			memset(ep, 0, sizeof(*ep));
 			ep->port_last = 65535;
 			ret = word_prefix(w, "addr", &ep->prefix);
 			break;
@@ -690,6 +715,8 @@ static int parse_app(struct words *w, struct sg_app *a)
 		if (ret)
 			return ret;
 	}
+	if (w->onto)
+		return 0;
 	if (!a->id)
 		return missing(w, "id");
 	if (!a->n_slices)
@@ -741,7 +768,8 @@ static int parse_rule(struct words *w, struct sg_rule *r)
 	bool have_from = false, have_to = false;
 	int k, ret;
 
-	r->port_last = 65535;
+	if (!w->onto)
+		r->port_last = 65535;
 	while (w->i < w->argc) {
 		k = word_keyword(w, kws);
 		if (k < 0)
@@ -777,6 +805,8 @@ static int parse_rule(struct words *w, struct sg_rule *r)
 		if (ret)
 			return ret;
 	}
+	if (w->onto)
+		return 0;
 	if (!have_from)
 		return missing(w, "from");
 	if (!have_to)
@@ -817,6 +847,77 @@ static int parse_uplink(struct words *w, struct sg_uplink *u)
 	if (!u->ifname[0])
 		return missing(w, "dev");
 	return 0;
+}
+
+static int parse_object(struct words *w, struct sg_command *cmd)
+{
+	switch (cmd->object) {
+	case SG_OBJECT_SLICE:
+		return parse_slice(w, &cmd->slice);
+	case SG_OBJECT_APP:
+		return parse_app(w, &cmd->app);
+	case SG_OBJECT_RULE:
+		return parse_rule(w, &cmd->rule);
+	case SG_OBJECT_UPLINK:
+		return parse_uplink(w, &cmd->uplink);
+	}
+	return fail(w->err, w->errlen, EINVAL, "unknown object");
+}
+
+/* The object of @names that @key names, copied into @cmd; -ENOENT if none. */
+static int find_current(struct words *w, const struct sg_command *key,
+			struct sg_command *cmd)
+{
+	static const char *const kinds[] = { "slice", "app", "rule", "uplink" };
+	const struct sg_policy *p = w->names;
+	unsigned int i;
+
+	for (i = 0; p && cmd->object == SG_OBJECT_SLICE && i < p->n_slices; i++)
+		if (!strcmp(p->slices[i].name, key->slice.name)) {
+			cmd->slice = p->slices[i];
+			return 0;
+		}
+	for (i = 0; p && cmd->object == SG_OBJECT_APP && i < p->n_apps; i++)
+		if (!strcmp(p->apps[i].name, key->app.name)) {
+			cmd->app = p->apps[i];
+			return 0;
+		}
+	for (i = 0; p && cmd->object == SG_OBJECT_RULE && i < p->n_rules; i++)
+		if (key->rule.id && p->rules[i].id == key->rule.id) {
+			cmd->rule = p->rules[i];
+			return 0;
+		}
+	for (i = 0; p && cmd->object == SG_OBJECT_UPLINK && i < p->n_uplinks; i++)
+		if (!strcmp(p->uplinks[i].ifname, key->uplink.ifname)) {
+			cmd->uplink = p->uplinks[i];
+			return 0;
+		}
+	if (cmd->object == SG_OBJECT_RULE && !key->rule.id)
+		return missing(w, "id");
+	return fail(w->err, w->errlen, ENOENT, "%s not found", kinds[cmd->object]);
+}
+
+/*
+ * "set" changes what its words name and keeps the rest, as ip link set
+ * does: they are parsed onto the object as the current policy (@w->names)
+ * has it, a repeatable keyword replacing its whole list ("vlan 200" leaves
+ * one VLAN). The command carries the whole object, as "replace" would.
+ */
+static int parse_set(struct words *w, struct sg_command *cmd)
+{
+	struct sg_command key = { .object = cmd->object };
+	int ret;
+
+	/* First what the words name: a slice's or app's name, a rule's id, a dev. */
+	w->onto = true;
+	ret = parse_object(w, &key);
+	if (!ret)
+		ret = find_current(w, &key, cmd);
+	if (ret)
+		return ret;
+	w->i = 0;
+	w->cleared = 0;
+	return parse_object(w, cmd);
 }
 
 /*
@@ -898,27 +999,20 @@ int sg_parse_object_args(enum sg_object object, enum sg_verb verb, int argc,
 
 	memset(cmd, 0, sizeof(*cmd));
 	cmd->object = object;
-	cmd->verb = verb;
+	cmd->verb = verb == SG_VERB_REPLACE ? SG_VERB_SET : verb;
 	if (verb == SG_VERB_DEL)
 		return parse_key(&w, object, cmd);
-	switch (object) {
-	case SG_OBJECT_SLICE:
-		return parse_slice(&w, &cmd->slice);
-	case SG_OBJECT_APP:
-		return parse_app(&w, &cmd->app);
-	case SG_OBJECT_RULE:
-		ret = parse_rule(&w, &cmd->rule);
-		if (!ret && verb == SG_VERB_SET && !cmd->rule.id)
-			return missing(&w, "id");
-		return ret;
-	case SG_OBJECT_UPLINK:
-		return parse_uplink(&w, &cmd->uplink);
-	}
-	return fail(err, errlen, EINVAL, "unknown object");
+	if (verb == SG_VERB_SET)
+		return parse_set(&w, cmd);
+	ret = parse_object(&w, cmd);
+	if (!ret && verb == SG_VERB_REPLACE && object == SG_OBJECT_RULE && !cmd->rule.id)
+		return missing(&w, "id");
+	return ret;
 }
 
 static const char *const object_words[] = { "slice", "app", "rule", "uplink", NULL };
-static const char *const verb_words[] = { "add", "set", "del", NULL };
+/* In the order of enum sg_verb. */
+static const char *const verb_words[] = { "add", "set", "del", "replace", NULL };
 
 int sg_parse_command(int argc, char **argv, const struct sg_policy *names,
 		     struct sg_command *cmd, char *err, size_t errlen)

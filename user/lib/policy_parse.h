@@ -23,10 +23,18 @@ enum sg_object {
 	SG_OBJECT_UPLINK,
 };
 
+/*
+ * What a command does to the module: add (new), set (replace the whole
+ * object), del. The parser also takes SG_VERB_REPLACE, "replace": the
+ * whole object as given, a SG_VERB_SET command; its SG_VERB_SET, "set",
+ * changes only what the words name on the object as the names policy has
+ * it, and also makes a SG_VERB_SET command of the whole object.
+ */
 enum sg_verb {
 	SG_VERB_ADD,
 	SG_VERB_SET,
 	SG_VERB_DEL,
+	SG_VERB_REPLACE,
 };
 
 /*

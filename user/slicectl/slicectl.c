@@ -314,28 +314,31 @@ enum { OBJ_SLICE, OBJ_APP, OBJ_RULE, OBJ_UPLINK, OBJ_POLICY, OBJ_MONITOR, OBJ_HE
 
 static const char *const usage_text[] = {
 	[OBJ_SLICE] =
-	"       slicectl slice { add | set } NAME id ID sst SST [ sd SD ]\n"
+	"       slicectl slice { add | replace } NAME id ID sst SST [ sd SD ]\n"
 	"                [ ue PREFIX ]... [ vlan VID ]... [ teid TEID[-TEID] ]...\n"
 	"                [ dscp DSCP ]... [ rate RATE ] [ burst SIZE ] [ pps PPS ]\n"
 	"                [ ue-rate RATE ] [ mark MARK ] [ ue-to-ue { on | off } ]\n"
+	"       slicectl slice set NAME [ the same arguments, changing only those ]\n"
 	"       slicectl slice del { NAME | ID | id ID | name NAME }\n"
 	"       slicectl slice show [ NAME | ID | id ID | name NAME ]\n",
 	[OBJ_APP] =
-	"       slicectl app { add | set } NAME id ID slice { NAME | ID }...\n"
+	"       slicectl app { add | replace } NAME id ID slice { NAME | ID }...\n"
 	"                addr PREFIX [ proto PROTO ] [ port PORT[-PORT] ]...\n"
 	"                [ dev IFNAME ] [ rate RATE ] [ burst SIZE ] [ pps PPS ]\n"
+	"       slicectl app set NAME [ the same arguments, changing only those ]\n"
 	"       slicectl app del { NAME | ID | id ID | name NAME }\n"
 	"       slicectl app show [ NAME | ID | id ID | name NAME ]\n",
 	[OBJ_RULE] =
-	"       slicectl rule { add | set } [ id ID ]\n"
+	"       slicectl rule { add | replace } [ id ID ]\n"
 	"                from { slice { NAME | ID } | app { NAME | ID } | host }\n"
 	"                to { slice { NAME | ID } | app { NAME | ID } | any | host }\n"
 	"                [ proto PROTO ] [ port PORT[-PORT] ]\n"
 	"                [ rate RATE ] [ burst SIZE ] [ pps PPS ]\n"
+	"       slicectl rule set id ID [ the same arguments, changing only those ]\n"
 	"       slicectl rule del { ID | id ID }\n"
 	"       slicectl rule show [ ID | id ID ]\n",
 	[OBJ_UPLINK] =
-	"       slicectl uplink { add | set } dev IFNAME [ mode { ip | gtpu } ]\n"
+	"       slicectl uplink { add | set | replace } dev IFNAME [ mode { ip | gtpu } ]\n"
 	"                [ unsliced { drop | pass } ]\n"
 	"       slicectl uplink del { IFNAME | dev IFNAME }\n"
 	"       slicectl uplink show [ IFNAME | dev IFNAME ]\n",
@@ -366,8 +369,11 @@ static int usage(int object, FILE *f)
 
 /* ---- object commands ---- */
 
-static const char *const verb_words[] = { "add", "set", "del", "show", "list", "help", NULL };
-enum { VERB_ADD, VERB_SET, VERB_DEL, VERB_SHOW, VERB_LIST, VERB_HELP };
+/* The first four in the order of enum sg_verb. */
+static const char *const verb_words[] = {
+	"add", "set", "del", "replace", "show", "list", "help", NULL
+};
+enum { VERB_ADD, VERB_SET, VERB_DEL, VERB_REPLACE, VERB_SHOW, VERB_LIST, VERB_HELP };
 
 /* Netlink command per object, indexed by enum sg_verb, then the get. */
 #define NL_GET 3
@@ -448,6 +454,47 @@ static int send_command(const struct sg_command *cmd)
 	return 0;
 }
 
+/*
+ * A partial set outside -batch: the object is read and written back in one
+ * transaction, so no other writer's change between the two is lost.
+ */
+static int do_partial_set(int object, int argc, char **argv)
+{
+	struct sg_command cmd;
+	struct sg_policy cur;
+	char err[256];
+	int ret;
+
+	ret = open_nl();
+	if (ret)
+		return ret;
+	ret = sg_nl_tx(&ctx.nl, SLICEGUARD_CMD_TX_BEGIN, NULL);
+	if (ret)
+		return nl_error(ret);
+	sg_policy_init(&cur);
+	ret = sg_nl_dump_policy(&ctx.nl, &cur);
+	if (ret) {
+		ret = nl_error(ret);
+		goto abort;
+	}
+	ret = sg_parse_object_args(object, SG_VERB_SET, argc, argv, &cur, &cmd,
+				   err, sizeof(err));
+	if (ret) {
+		ret = error("%s", err);
+		goto abort;
+	}
+	ret = send_command(&cmd);
+	if (ret)
+		goto abort;
+	sg_policy_free(&cur);
+	ret = sg_nl_tx(&ctx.nl, SLICEGUARD_CMD_TX_COMMIT, NULL);
+	return ret ? nl_error(ret) : 0;
+abort:
+	sg_policy_free(&cur);
+	sg_nl_tx(&ctx.nl, SLICEGUARD_CMD_TX_ABORT, NULL);
+	return ret;
+}
+
 static int do_change(int object, int verb, int argc, char **argv)
 {
 	struct sg_policy names, *resolve = ctx.batch;
@@ -455,6 +502,8 @@ static int do_change(int object, int verb, int argc, char **argv)
 	char err[256];
 	int ret;
 
+	if (verb == SG_VERB_SET && !ctx.batch)
+		return do_partial_set(object, argc, argv);
 	sg_policy_init(&names);
 	/* Names of slices and apps are resolved against the kernel's policy. */
 	if (!resolve && verb != SG_VERB_DEL &&
