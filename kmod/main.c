@@ -454,6 +454,8 @@ static void slg_audit(const struct slg_commit *c)
 {
 	struct audit_buffer *ab;
 
+	if (!c->info)
+		return;	/* nothing was committed */
 	pr_notice_ratelimited("commit netns=%u gen=%llu changes=%u op=%s pid=%d uid=%u\n",
 			      c->net->ns.inum, c->generation, c->changes,
 			      slg_cmd_names[c->op], task_tgid_nr(current),
@@ -471,15 +473,15 @@ static void slg_audit(const struct slg_commit *c)
 }
 
 /*
- * Closes a generation: audits it, and tells listeners, after its object
- * notifications.
+ * Closes a generation for listeners, after its object notifications. Under
+ * the namespace lock, so that generations are announced in order; the
+ * audit comes after the lock is dropped (slg_audit_commit()).
  */
 static void slg_announce_commit(const struct slg_commit *c)
 {
 	struct sk_buff *skb;
 	void *hdr;
 
-	slg_audit(c);
 	if (!slg_want_ntf(c))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
@@ -765,7 +767,7 @@ static int slg_write(struct sk_buff *skb, struct genl_info *info,
 	struct slg_req_attrs req = { .info = info };
 	struct slg_obj *obj = NULL, *old = NULL;
 	struct slg_touched *touched = NULL;
-	struct slg_commit commit;
+	struct slg_commit commit = {};
 	struct slg_policy *pol;
 	struct sk_buff *rsp;
 	bool in_tx;
@@ -847,6 +849,7 @@ static int slg_write(struct sk_buff *skb, struct genl_info *info,
 		slg_obj_free(old);
 	}
 	mutex_unlock(&sgn->lock);
+	slg_audit(&commit);
 
 	if (err) {
 		nlmsg_free(rsp);
@@ -868,7 +871,7 @@ static int slg_del(struct sk_buff *skb, struct genl_info *info,
 {
 	struct slg_net *sgn = slg_net(genl_info_net(info));
 	struct slg_touched *touched;
-	struct slg_commit commit;
+	struct slg_commit commit = {};
 	struct slg_policy *pol;
 	struct slg_obj *obj;
 	int err;
@@ -914,6 +917,7 @@ static int slg_del(struct sk_buff *skb, struct genl_info *info,
 	slg_obj_free(obj);
 unlock:
 	mutex_unlock(&sgn->lock);
+	slg_audit(&commit);
 	return err;
 }
 
@@ -1002,7 +1006,7 @@ static int slg_own_tx(struct slg_net *sgn, struct genl_info *info,
 int sliceguard_nl_tx_commit_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct slg_net *sgn = slg_net(genl_info_net(info));
-	struct slg_commit commit;
+	struct slg_commit commit = {};
 	struct slg_policy *old;
 	struct sk_buff *rsp;
 	u64 generation;
@@ -1034,6 +1038,7 @@ int sliceguard_nl_tx_commit_doit(struct sk_buff *skb, struct genl_info *info)
 	/* Frees what the old policy held and the new one does not. */
 	slg_tx_free(sgn);
 	mutex_unlock(&sgn->lock);
+	slg_audit(&commit);
 
 	return slg_generation_reply(rsp, hdr, info, generation);
 
@@ -1125,7 +1130,7 @@ int sliceguard_nl_policy_flush_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct slg_net *sgn = slg_net(genl_info_net(info));
 	struct slg_policy *empty, *old;
-	struct slg_commit commit;
+	struct slg_commit commit = {};
 	struct sk_buff *rsp;
 	u64 generation;
 	void *hdr;
@@ -1165,6 +1170,7 @@ int sliceguard_nl_policy_flush_doit(struct sk_buff *skb, struct genl_info *info)
 	slg_policy_free(old, NULL);
 unlock:
 	mutex_unlock(&sgn->lock);
+	slg_audit(&commit);
 	return slg_generation_reply(rsp, hdr, info, generation);
 
 err_unlock:
