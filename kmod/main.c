@@ -66,6 +66,23 @@ static int slg_live_objects_get(void *data, u64 *val)
 DEFINE_DEBUGFS_ATTRIBUTE(slg_live_objects_fops, slg_live_objects_get, NULL,
 			 "%llu\n");
 
+/* sliceguard/fail_nth: the allocation failure injection (slg_fail_alloc()). */
+static int slg_fail_nth_get(void *data, u64 *val)
+{
+	*val = atomic_read(&slg_fail_nth);
+	return 0;
+}
+
+static int slg_fail_nth_set(void *data, u64 val)
+{
+	if (val > INT_MAX)
+		return -ERANGE;
+	atomic_set(&slg_fail_nth, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(slg_fail_nth_fops, slg_fail_nth_get, slg_fail_nth_set,
+			 "%llu\n");
+
 /**
  * struct slg_tx - a namespace's open transaction
  * @owner: the socket that opened it, held; only it may write or commit.
@@ -337,7 +354,7 @@ static int slg_tx_touch_all(struct slg_net *sgn)
 	for (i = 0; i < SLG_N_KINDS; i++)
 		n += tx->staged->n[i];
 	for (i = 0; i < n; i++) {
-		t = kmalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
+		t = slg_fail_alloc() ? NULL : kmalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
 		if (!t)
 			goto err_free;
 		list_add(&t->node, &spare);
@@ -423,7 +440,7 @@ static void slg_notify(const struct slg_commit *c, const struct slg_obj *obj,
 
 	if (!slg_want_ntf(c))
 		return;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	skb = slg_fail_alloc() ? NULL : genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	hdr = skb ? genlmsg_put(skb, 0, 0, &sliceguard_nl_family, 0,
 				slg_ntf_cmds[obj->kind]) : NULL;
 	if (!hdr) {
@@ -484,7 +501,7 @@ static void slg_announce_commit(const struct slg_commit *c)
 
 	if (!slg_want_ntf(c))
 		return;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	skb = slg_fail_alloc() ? NULL : genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	hdr = skb ? genlmsg_put(skb, 0, 0, &sliceguard_nl_family, 0,
 				SLICEGUARD_CMD_COMMIT_NTF) : NULL;
 	if (!hdr) {
@@ -546,7 +563,7 @@ static struct sk_buff *slg_reply_new(struct genl_info *info, void **hdr)
 {
 	struct sk_buff *rsp;
 
-	rsp = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	rsp = slg_fail_alloc() ? NULL : genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!rsp)
 		return NULL;
 	*hdr = genlmsg_iput(rsp, info);
@@ -567,7 +584,7 @@ static struct sk_buff *slg_generation_reply_new(struct genl_info *info,
 {
 	struct sk_buff *rsp;
 
-	rsp = genlmsg_new(nla_total_size(sizeof(u64)), GFP_KERNEL);
+	rsp = slg_fail_alloc() ? NULL : genlmsg_new(nla_total_size(sizeof(u64)), GFP_KERNEL);
 	if (!rsp)
 		return NULL;
 	*hdr = genlmsg_iput(rsp, info);
@@ -812,7 +829,8 @@ static int slg_write(struct sk_buff *skb, struct genl_info *info,
 	}
 	/* Inside a transaction, cross-object checks wait for the commit. */
 	if (in_tx) {
-		touched = kmalloc(sizeof(*touched), GFP_KERNEL_ACCOUNT);
+		touched = slg_fail_alloc() ? NULL :
+			  kmalloc(sizeof(*touched), GFP_KERNEL_ACCOUNT);
 		if (!touched) {
 			err = -ENOMEM;
 			goto err_unlock;
@@ -888,7 +906,8 @@ static int slg_del(struct sk_buff *skb, struct genl_info *info,
 	}
 
 	if (slg_in_tx(sgn, slg_sender(skb))) {
-		touched = kmalloc(sizeof(*touched), GFP_KERNEL_ACCOUNT);
+		touched = slg_fail_alloc() ? NULL :
+			  kmalloc(sizeof(*touched), GFP_KERNEL_ACCOUNT);
 		if (!touched) {
 			err = -ENOMEM;
 			goto unlock;
@@ -951,7 +970,7 @@ int sliceguard_nl_tx_begin_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -EBUSY;
 		goto err_unlock;
 	}
-	tx = kzalloc(sizeof(*tx), GFP_KERNEL_ACCOUNT);
+	tx = slg_fail_alloc() ? NULL : kzalloc(sizeof(*tx), GFP_KERNEL_ACCOUNT);
 	if (!tx) {
 		err = -ENOMEM;
 		goto err_unlock;
@@ -1366,6 +1385,8 @@ static int __init sliceguard_init(void)
 	slg_debugfs = debugfs_create_dir("sliceguard", NULL);
 	debugfs_create_file_unsafe("live_objects", 0444, slg_debugfs, NULL,
 				   &slg_live_objects_fops);
+	debugfs_create_file_unsafe("fail_nth", 0600, slg_debugfs, NULL,
+				   &slg_fail_nth_fops);
 	return 0;
 
 err_notifier:

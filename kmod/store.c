@@ -43,6 +43,19 @@ static const struct nlattr *slg_req_attr(const struct slg_req_attrs *req,
 }
 
 /*
+ * Allocation failure injection, for tests (Debian's kernel has no
+ * failslab): after N is written to debugfs sliceguard/fail_nth, the N-th
+ * allocation the module makes fails, once, as fault-injection's fail-nth
+ * does for a task. Every allocation of the module asks here first.
+ */
+atomic_t slg_fail_nth = ATOMIC_INIT(0);
+
+bool slg_fail_alloc(void)
+{
+	return atomic_dec_if_positive(&slg_fail_nth) == 0;
+}
+
+/*
  * Store memory is charged to the writer's memory cgroup, like every
  * kernel object a user space request makes.
  */
@@ -50,7 +63,7 @@ static struct slg_obj *slg_obj_alloc(enum slg_kind kind)
 {
 	struct slg_obj *obj;
 
-	obj = kzalloc(slg_obj_sizes[kind], GFP_KERNEL_ACCOUNT);
+	obj = slg_fail_alloc() ? NULL : kzalloc(slg_obj_sizes[kind], GFP_KERNEL_ACCOUNT);
 	if (!obj)
 		return NULL;
 	obj->kind = kind;
@@ -81,7 +94,7 @@ struct slg_policy *slg_policy_alloc(void)
 {
 	struct slg_policy *pol;
 
-	pol = kzalloc(sizeof(*pol), GFP_KERNEL_ACCOUNT);
+	pol = slg_fail_alloc() ? NULL : kzalloc(sizeof(*pol), GFP_KERNEL_ACCOUNT);
 	if (!pol)
 		return NULL;
 	xa_init(&pol->objs[SLG_SLICE]);
@@ -152,14 +165,16 @@ struct slg_policy *slg_policy_clone(struct slg_policy *src)
 		return NULL;
 	for (kind = 0; kind < SLG_N_ID_KINDS; kind++) {
 		xa_for_each(&src->objs[kind], idx, obj) {
-			err = xa_err(xa_store(&dst->objs[kind], idx, obj,
+			err = slg_fail_alloc() ? -ENOMEM :
+			      xa_err(xa_store(&dst->objs[kind], idx, obj,
 					      GFP_KERNEL_ACCOUNT));
 			if (err)
 				goto err_free;
 		}
 	}
 	if (src->n[SLG_UPLINK]) {
-		dst->uplinks = kmemdup_array(src->uplinks, src->n[SLG_UPLINK],
+		dst->uplinks = slg_fail_alloc() ? NULL :
+			       kmemdup_array(src->uplinks, src->n[SLG_UPLINK],
 					     sizeof(*src->uplinks),
 					     GFP_KERNEL_ACCOUNT);
 		if (!dst->uplinks)
@@ -281,6 +296,8 @@ struct slg_obj *slg_policy_store(struct slg_policy *pol, struct slg_obj *obj)
 	bool found;
 
 	if (obj->kind != SLG_UPLINK) {
+		if (slg_fail_alloc())
+			return ERR_PTR(-ENOMEM);
 		old = xa_store(&pol->objs[obj->kind], obj->ident.id, obj,
 			       GFP_KERNEL_ACCOUNT);
 		if (xa_is_err(old))
@@ -297,7 +314,8 @@ struct slg_obj *slg_policy_store(struct slg_policy *pol, struct slg_obj *obj)
 		return old;
 	}
 	n = pol->n[SLG_UPLINK];
-	uplinks = krealloc_array(pol->uplinks, n + 1, sizeof(*uplinks),
+	uplinks = slg_fail_alloc() ? NULL :
+		  krealloc_array(pol->uplinks, n + 1, sizeof(*uplinks),
 				 GFP_KERNEL_ACCOUNT);
 	if (!uplinks)
 		return ERR_PTR(-ENOMEM);
@@ -321,7 +339,8 @@ int slg_policy_store_new_rule(struct slg_policy *pol, struct slg_obj *obj)
 	int err;
 	u32 id;
 
-	err = xa_alloc(&pol->objs[SLG_RULE], &id, obj,
+	err = slg_fail_alloc() ? -ENOMEM :
+	      xa_alloc(&pol->objs[SLG_RULE], &id, obj,
 		       XA_LIMIT(1, SLICEGUARD_MAX_RULE_ID), GFP_KERNEL_ACCOUNT);
 	if (err)
 		return err;

@@ -161,6 +161,9 @@ struct slg_req_attrs {
 };
 
 extern atomic_long_t slg_live_objects;
+extern atomic_t slg_fail_nth;
+
+bool slg_fail_alloc(void);
 extern const char * const slg_kind_names[SLG_N_KINDS];
 
 struct slg_policy *slg_policy_alloc(void);

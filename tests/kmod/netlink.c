@@ -2489,6 +2489,126 @@ TEST_F(policy, an_idle_transaction_gives_way)
 	EXPECT_EQ(0, sg_param_write("tx_idle_ms", idle));
 }
 
+/* Allocation failures ------------------------------------------------------ */
+
+static const struct sg_slice big_mmtc = {
+	.id = 7, .name = "mmtc", .sst = 3,
+	.ue_prefix = { "10.70.0.0/24", "10.70.1.0/24", "10.70.2.0/24", "2001:db8:70::/48" },
+	.vlan = { 700, 701 }, .rate_bytes = 1000,
+};
+
+static const struct sg_uplink n9 = { .ifname = "n9", .mode = SLICEGUARD_UPLINK_MODE_GTPU };
+
+static int op_slice_new(struct sg_nl *nl)
+{
+	return sg_do(nl, slice_new(nl, &big_mmtc));
+}
+
+static void undo_slice_new(struct sg_nl *nl)
+{
+	sg_do(nl, sg_key_msg(nl, SLICEGUARD_CMD_SLICE_DEL, SLICEGUARD_A_SLICE_ID, 7));
+}
+
+static int op_tx(struct sg_nl *nl)
+{
+	int err = sg_do(nl, sg_msg(nl, SLICEGUARD_CMD_TX_BEGIN, 0));
+
+	if (!err)
+		err = sg_do(nl, slice_new(nl, &big_mmtc));
+	if (!err)
+		err = sg_do(nl, sg_key_msg(nl, SLICEGUARD_CMD_RULE_DEL, SLICEGUARD_A_RULE_ID, 3));
+	if (!err)
+		err = sg_do(nl, uplink_new(nl, &n9));
+	if (!err)
+		err = sg_do(nl, sg_msg(nl, SLICEGUARD_CMD_TX_COMMIT, 0));
+	if (err)
+		sg_do(nl, sg_msg(nl, SLICEGUARD_CMD_TX_ABORT, 0));
+	return err;
+}
+
+static void undo_tx(struct sg_nl *nl)
+{
+	undo_slice_new(nl);
+	sg_do(nl, rule_new(nl, &rule3));
+	sg_do(nl, sg_name_msg(nl, SLICEGUARD_CMD_UPLINK_DEL, SLICEGUARD_A_UPLINK_IFNAME, "n9"));
+}
+
+static int op_flush(struct sg_nl *nl)
+{
+	return sg_do(nl, sg_msg(nl, SLICEGUARD_CMD_POLICY_FLUSH, 0));
+}
+
+static void drain(struct sg_nl *mon)
+{
+	struct sg_reply r;
+
+	while (!sg_ntf_pop(mon, &r, 50))
+		sg_reply_free(&r);
+}
+
+/*
+ * Each allocation of an op made to fail in turn (the module's fail_nth, as
+ * Debian's kernel has no failslab): the op fails with ENOMEM and changes
+ * nothing, neither the store nor its generation, and tells listeners
+ * nothing; or the allocation was a notification's, the op succeeds and
+ * listeners are told to resync. Once N passes the op's allocations, the op
+ * succeeds untouched: the positive control. Issue 13 found tx-begin,
+ * tx-commit and policy-flush changing the store and then failing to
+ * allocate their reply.
+ */
+TEST_F(policy, every_failed_allocation_changes_nothing)
+{
+	static const struct {
+		const char *name;
+		int (*op)(struct sg_nl *nl);
+		void (*undo)(struct sg_nl *nl);
+	} ops[] = {
+		{ "slice-new", op_slice_new, undo_slice_new },
+		{ "a transaction", op_tx, undo_tx },
+		{ "policy-flush", op_flush, NULL },	/* last: not undone */
+	};
+	struct sg_nl *nl = self->nl, *mon = self->mon;
+	unsigned int i;
+	int n, err;
+
+	if (sg_fail_nth_set(0))
+		SKIP(return, "no sliceguard/fail_nth in debugfs");
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		bool done = false;
+
+		for (n = 1; n <= 200 && !done; n++) {
+			char *before = sg_snapshot(nl), *after;
+			uint64_t gen = sg_generation(nl);
+			long left;
+
+			ASSERT_EQ(0, sg_fail_nth_set(n));
+			err = ops[i].op(nl);
+			left = sg_fail_nth_left();
+			ASSERT_EQ(0, sg_fail_nth_set(0));
+			after = sg_snapshot(nl);
+			if (err) {
+				EXPECT_EQ(-ENOMEM, err) TH_LOG("%s, allocation %d", ops[i].name, n);
+				EXPECT_STREQ(before, after) TH_LOG("%s, allocation %d", ops[i].name, n);
+				EXPECT_EQ(gen, sg_generation(nl));
+				EXPECT_NO_NTF(mon);
+			} else {
+				/* done: the op ran out of allocations before the n-th */
+				done = left > 0;
+				EXPECT_STRNE(before, after) TH_LOG("%s changed nothing", ops[i].name);
+				EXPECT_EQ(gen + 1, sg_generation(nl));
+				drain(mon);
+				if (ops[i].undo)
+					ops[i].undo(nl);
+				drain(mon);
+			}
+			free(before);
+			free(after);
+		}
+		EXPECT_TRUE(done) TH_LOG("%s: more than 200 allocations", ops[i].name);
+		TH_LOG("%s: %d allocations, each failed once", ops[i].name, n - 2);
+	}
+}
+
 /* Namespaces and permissions ---------------------------------------------- */
 
 TEST_F(policy, other_netns_sees_nothing_and_is_independent)

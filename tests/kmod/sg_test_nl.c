@@ -909,6 +909,32 @@ long sg_live_objects(void)
 	return v;
 }
 
+#define FAIL_NTH "/sys/kernel/debug/sliceguard/fail_nth"
+
+int sg_fail_nth_set(long n)
+{
+	FILE *f = fopen(FAIL_NTH, "w");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fprintf(f, "%ld\n", n) > 0;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+long sg_fail_nth_left(void)
+{
+	FILE *f = fopen(FAIL_NTH, "r");
+	long v = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
 long sg_param_read(const char *name)
 {
 	char path[128];

@@ -182,6 +182,12 @@ uint64_t sg_generation(struct sg_nl *nl);
 long sg_param_read(const char *name);
 /* The module's allocated objects over all namespaces (debugfs); -1 on failure. */
 long sg_live_objects(void);
+/*
+ * The module's allocation failure injection (debugfs sliceguard/fail_nth):
+ * set N (the N-th allocation from now fails), read what is left of it.
+ */
+int sg_fail_nth_set(long n);
+long sg_fail_nth_left(void);
 int sg_param_write(const char *name, long value);
 
 /*
