@@ -573,7 +573,7 @@ def _():
 @test("without CAP_NET_ADMIN: EPERM for ops and for joining config")
 def _():
     nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-              "--inh-caps=-all", "python3", "-c", f"""
+              "--inh-caps=-all", "/usr/bin/python3", "-c", f"""
 import sys
 sys.path.insert(0, {YNL!r})
 from lib import YnlFamily, NlError
