@@ -509,8 +509,8 @@ static void slg_announce_commit(const struct slg_commit *c)
 		return;
 	}
 	slg_multicast(c, skb, hdr,
-		      nla_put(skb, SLICEGUARD_A_POLICY_GENERATION,
-			      sizeof(c->generation), &c->generation) ||
+		      nla_put_uint(skb, SLICEGUARD_A_POLICY_GENERATION,
+				   c->generation) ||
 		      nla_put_u32(skb, SLICEGUARD_A_POLICY_CHANGES,
 				  c->changes) ||
 		      nla_put_u32(skb, SLICEGUARD_A_POLICY_PORTID, c->portid) ?
@@ -599,8 +599,8 @@ static int slg_generation_reply(struct sk_buff *rsp, void *hdr,
 				struct genl_info *info, u64 generation)
 {
 	/* Cannot fail: the reply was sized for this attribute. */
-	WARN_ON_ONCE(nla_put(rsp, SLICEGUARD_A_POLICY_GENERATION,
-			     sizeof(generation), &generation));
+	WARN_ON_ONCE(nla_put_uint(rsp, SLICEGUARD_A_POLICY_GENERATION,
+				  generation));
 	genlmsg_end(rsp, hdr);
 	return genlmsg_reply(rsp, info);
 }
@@ -1108,8 +1108,8 @@ int sliceguard_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&sgn->lock);
 	pol = slg_view(sgn, slg_sender(skb));
-	err = nla_put(rsp, SLICEGUARD_A_POLICY_GENERATION,
-		      sizeof(sgn->generation), &sgn->generation) ||
+	err = nla_put_uint(rsp, SLICEGUARD_A_POLICY_GENERATION,
+			   sgn->generation) ||
 	      (sgn->tx && nla_put_u32(rsp, SLICEGUARD_A_POLICY_TX_PORTID,
 				      sgn->tx->portid)) ||
 	      nla_put_u32(rsp, SLICEGUARD_A_POLICY_N_SLICES, pol->n[SLG_SLICE]) ||

@@ -512,9 +512,9 @@ static int slg_parse_ports(const struct nlattr *proto_attr,
 	return 0;
 }
 
-static u64 slg_get_u64(const struct nlattr *attr)
+static u64 slg_get_uint(const struct nlattr *attr)
 {
-	return attr ? nla_get_u64(attr) : 0;
+	return attr ? nla_get_uint(attr) : 0;
 }
 
 static int slg_parse_slice(struct slg_slice *s, struct slg_req_attrs *req)
@@ -533,14 +533,13 @@ static int slg_parse_slice(struct slg_slice *s, struct slg_req_attrs *req)
 		s->has_sd = true;
 		s->sd = nla_get_u32(tb[SLICEGUARD_A_SLICE_SD]);
 	}
-	s->rate_bytes = slg_get_u64(tb[SLICEGUARD_A_SLICE_RATE_BYTES]);
-	s->burst_bytes = slg_get_u64(tb[SLICEGUARD_A_SLICE_BURST_BYTES]);
-	s->rate_packets = slg_get_u64(tb[SLICEGUARD_A_SLICE_RATE_PACKETS]);
-	s->ue_rate_bytes = slg_get_u64(tb[SLICEGUARD_A_SLICE_UE_RATE_BYTES]);
+	s->rate_bytes = slg_get_uint(tb[SLICEGUARD_A_SLICE_RATE_BYTES]);
+	s->burst_bytes = slg_get_uint(tb[SLICEGUARD_A_SLICE_BURST_BYTES]);
+	s->rate_packets = slg_get_uint(tb[SLICEGUARD_A_SLICE_RATE_PACKETS]);
+	s->ue_rate_bytes = slg_get_uint(tb[SLICEGUARD_A_SLICE_UE_RATE_BYTES]);
 	if (tb[SLICEGUARD_A_SLICE_MARK])
 		s->mark = nla_get_u32(tb[SLICEGUARD_A_SLICE_MARK]);
-	if (tb[SLICEGUARD_A_SLICE_UE_TO_UE])
-		s->ue_to_ue = nla_get_u8(tb[SLICEGUARD_A_SLICE_UE_TO_UE]);
+	s->ue_to_ue = nla_get_flag(tb[SLICEGUARD_A_SLICE_UE_TO_UE]);
 
 	nla_for_each_attr_type(a, SLICEGUARD_A_SLICE_UE_PREFIX, head, len, rem) {
 		struct slg_prefix *p;
@@ -693,9 +692,9 @@ static int slg_parse_app(struct slg_app *app, struct slg_req_attrs *req)
 		if (err)
 			return err;
 	}
-	app->rate_bytes = slg_get_u64(tb[SLICEGUARD_A_APP_RATE_BYTES]);
-	app->burst_bytes = slg_get_u64(tb[SLICEGUARD_A_APP_BURST_BYTES]);
-	app->rate_packets = slg_get_u64(tb[SLICEGUARD_A_APP_RATE_PACKETS]);
+	app->rate_bytes = slg_get_uint(tb[SLICEGUARD_A_APP_RATE_BYTES]);
+	app->burst_bytes = slg_get_uint(tb[SLICEGUARD_A_APP_BURST_BYTES]);
+	app->rate_packets = slg_get_uint(tb[SLICEGUARD_A_APP_RATE_PACKETS]);
 	return 0;
 }
 
@@ -753,9 +752,9 @@ static int slg_parse_rule(struct slg_rule *r, struct genl_info *info)
 					"any" : "host");
 		return -EINVAL;
 	}
-	r->rate_bytes = slg_get_u64(tb[SLICEGUARD_A_RULE_RATE_BYTES]);
-	r->burst_bytes = slg_get_u64(tb[SLICEGUARD_A_RULE_BURST_BYTES]);
-	r->rate_packets = slg_get_u64(tb[SLICEGUARD_A_RULE_RATE_PACKETS]);
+	r->rate_bytes = slg_get_uint(tb[SLICEGUARD_A_RULE_RATE_BYTES]);
+	r->burst_bytes = slg_get_uint(tb[SLICEGUARD_A_RULE_BURST_BYTES]);
+	r->rate_packets = slg_get_uint(tb[SLICEGUARD_A_RULE_RATE_PACKETS]);
 	return slg_parse_ports(tb[SLICEGUARD_A_RULE_PROTO],
 			       tb[SLICEGUARD_A_RULE_PORT_FIRST],
 			       tb[SLICEGUARD_A_RULE_PORT_LAST],
@@ -847,15 +846,6 @@ struct slg_obj *slg_obj_parse(enum slg_kind kind, struct slg_req_attrs *req)
 
 /* Filling */
 
-/*
- * The ABI has no pad attribute, so 64-bit values go out unpadded; user
- * space reads them with unaligned-safe accessors (libnl, ynl).
- */
-static int slg_put_u64(struct sk_buff *skb, int type, u64 value)
-{
-	return nla_put(skb, type, sizeof(value), &value);
-}
-
 static int slg_put_prefix(struct sk_buff *skb, int type,
 			  const struct slg_prefix *p)
 {
@@ -903,14 +893,12 @@ static int slg_fill_slice(struct sk_buff *skb, const struct slg_slice *s)
 	for (i = 0; i < s->n_dscps; i++)
 		if (nla_put_u8(skb, SLICEGUARD_A_SLICE_DSCP, s->dscps[i]))
 			return -EMSGSIZE;
-	if (slg_put_u64(skb, SLICEGUARD_A_SLICE_RATE_BYTES, s->rate_bytes) ||
-	    slg_put_u64(skb, SLICEGUARD_A_SLICE_BURST_BYTES, s->burst_bytes) ||
-	    slg_put_u64(skb, SLICEGUARD_A_SLICE_RATE_PACKETS,
-			s->rate_packets) ||
-	    slg_put_u64(skb, SLICEGUARD_A_SLICE_UE_RATE_BYTES,
-			s->ue_rate_bytes) ||
+	if (nla_put_uint(skb, SLICEGUARD_A_SLICE_RATE_BYTES, s->rate_bytes) ||
+	    nla_put_uint(skb, SLICEGUARD_A_SLICE_BURST_BYTES, s->burst_bytes) ||
+	    nla_put_uint(skb, SLICEGUARD_A_SLICE_RATE_PACKETS, s->rate_packets) ||
+	    nla_put_uint(skb, SLICEGUARD_A_SLICE_UE_RATE_BYTES, s->ue_rate_bytes) ||
 	    nla_put_u32(skb, SLICEGUARD_A_SLICE_MARK, s->mark) ||
-	    nla_put_u8(skb, SLICEGUARD_A_SLICE_UE_TO_UE, s->ue_to_ue))
+	    (s->ue_to_ue && nla_put_flag(skb, SLICEGUARD_A_SLICE_UE_TO_UE)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -940,9 +928,9 @@ static int slg_fill_app(struct sk_buff *skb, const struct slg_app *app)
 	}
 	if ((app->ifname[0] &&
 	     nla_put_string(skb, SLICEGUARD_A_APP_IFNAME, app->ifname)) ||
-	    slg_put_u64(skb, SLICEGUARD_A_APP_RATE_BYTES, app->rate_bytes) ||
-	    slg_put_u64(skb, SLICEGUARD_A_APP_BURST_BYTES, app->burst_bytes) ||
-	    slg_put_u64(skb, SLICEGUARD_A_APP_RATE_PACKETS, app->rate_packets))
+	    nla_put_uint(skb, SLICEGUARD_A_APP_RATE_BYTES, app->rate_bytes) ||
+	    nla_put_uint(skb, SLICEGUARD_A_APP_BURST_BYTES, app->burst_bytes) ||
+	    nla_put_uint(skb, SLICEGUARD_A_APP_RATE_PACKETS, app->rate_packets))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -958,9 +946,9 @@ static int slg_fill_rule(struct sk_buff *skb, const struct slg_rule *r)
 	    nla_put_u8(skb, SLICEGUARD_A_RULE_PROTO, r->proto) ||
 	    nla_put_u16(skb, SLICEGUARD_A_RULE_PORT_FIRST, r->port_first) ||
 	    nla_put_u16(skb, SLICEGUARD_A_RULE_PORT_LAST, r->port_last) ||
-	    slg_put_u64(skb, SLICEGUARD_A_RULE_RATE_BYTES, r->rate_bytes) ||
-	    slg_put_u64(skb, SLICEGUARD_A_RULE_BURST_BYTES, r->burst_bytes) ||
-	    slg_put_u64(skb, SLICEGUARD_A_RULE_RATE_PACKETS, r->rate_packets))
+	    nla_put_uint(skb, SLICEGUARD_A_RULE_RATE_BYTES, r->rate_bytes) ||
+	    nla_put_uint(skb, SLICEGUARD_A_RULE_BURST_BYTES, r->burst_bytes) ||
+	    nla_put_uint(skb, SLICEGUARD_A_RULE_RATE_PACKETS, r->rate_packets))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -1022,7 +1010,7 @@ int slg_obj_fill(struct sk_buff *skb, const struct slg_obj *obj,
 		break;
 	}
 	if (err ||
-	    slg_put_u64(skb, slg_generation_attr[obj->kind], generation) ||
+	    nla_put_uint(skb, slg_generation_attr[obj->kind], generation) ||
 	    (change >= 0 &&
 	     nla_put_u32(skb, slg_change_attr[obj->kind], change)))
 		return -EMSGSIZE;

@@ -68,6 +68,38 @@ TEST(slice_round_trip)
 	nlmsg_free(msg);
 }
 
+/*
+ * The wire types of issue 13: rates and generations are the spec's uint
+ * (4 bytes when the value fits, 8 when not: never a pad attribute);
+ * ue-to-ue is a flag (present, empty).
+ */
+TEST(uint_and_flag_on_the_wire)
+{
+	struct nl_msg *msg = sg_nl_msg(&fake_nl, SLICEGUARD_CMD_SLICE_NEW, 0);
+	struct sg_nl_object obj;
+	struct sg_slice s;
+	struct nlattr *a;
+
+	ASSERT_NE(NULL, msg);
+	fill_slice(&s);
+	s.burst_bytes = 5000000000ULL;
+	ASSERT_EQ(0, sg_nl_put_slice(msg, &s));
+	a = find_attr(msg, SLICEGUARD_A_SLICE_RATE_BYTES);
+	ASSERT_NE(NULL, a);
+	EXPECT_EQ(4, nla_len(a));
+	a = find_attr(msg, SLICEGUARD_A_SLICE_BURST_BYTES);
+	ASSERT_NE(NULL, a);
+	EXPECT_EQ(8, nla_len(a));
+	a = find_attr(msg, SLICEGUARD_A_SLICE_UE_TO_UE);
+	ASSERT_NE(NULL, a);
+	EXPECT_EQ(0, nla_len(a));
+	ASSERT_EQ(0, sg_nl_parse(nlmsg_hdr(msg), &obj));
+	EXPECT_EQ(5000000000ULL, obj.slice.burst_bytes);
+	EXPECT_EQ(6250000, obj.slice.rate_bytes);
+	EXPECT_TRUE(obj.slice.ue_to_ue);
+	nlmsg_free(msg);
+}
+
 TEST(slice_defaults_left_out)
 {
 	struct nl_msg *msg = sg_nl_msg(&fake_nl, SLICEGUARD_CMD_SLICE_SET, 0);

@@ -519,7 +519,7 @@ TEST_F(store, slice_optional_attributes_default)
 	EXPECT_EQ(0, sg_get(r, SLICEGUARD_A_SLICE_RATE_PACKETS, 0));
 	EXPECT_EQ(0, sg_get(r, SLICEGUARD_A_SLICE_UE_RATE_BYTES, 0));
 	EXPECT_EQ(0, sg_get(r, SLICEGUARD_A_SLICE_MARK, 0));
-	EXPECT_EQ(0, sg_get(r, SLICEGUARD_A_SLICE_UE_TO_UE, 0));
+	EXPECT_EQ(NULL, sg_attr(r, SLICEGUARD_A_SLICE_UE_TO_UE));
 	EXPECT_EQ(0, sg_attr_count(r, SLICEGUARD_A_SLICE_VLAN));
 	/* sd 0 is a value, not "no SD": it must be reported back. */
 	m = sg_msg(nl, SLICEGUARD_CMD_SLICE_SET, 0);
@@ -912,8 +912,11 @@ BAD(slice_new_vlan_0, .base = SLICE_NEW, .type = SLICEGUARD_A_SLICE_VLAN, U16(0)
 BAD(slice_new_vlan_4095, .base = SLICE_NEW, .type = SLICEGUARD_A_SLICE_VLAN, U16(4095), OUT_OF_RANGE);
 BAD(slice_new_vlan_as_u32, .base = SLICE_NEW, .type = SLICEGUARD_A_SLICE_VLAN, U32(7), BAD_LEN);
 BAD(slice_new_dscp_64, .base = SLICE_NEW, .type = SLICEGUARD_A_SLICE_DSCP, U8(64), OUT_OF_RANGE);
-BAD(slice_new_ue_to_ue_2, .base = SLICE_NEW, .type = SLICEGUARD_A_SLICE_UE_TO_UE, U8(2), OUT_OF_RANGE);
-BAD(slice_new_rate_as_u32, .base = SLICE_NEW, .type = SLICEGUARD_A_SLICE_RATE_BYTES, U32(1), BAD_LEN);
+/* ue-to-ue is a flag: it carries no value */
+BAD(slice_new_ue_to_ue_with_value, .base = SLICE_NEW, .type = SLICEGUARD_A_SLICE_UE_TO_UE, U8(1),
+    .err = ERANGE, .msg = "Attribute failed policy validation");
+/* rates are uint: 4 or 8 bytes */
+BAD(slice_new_rate_as_u16, .base = SLICE_NEW, .type = SLICEGUARD_A_SLICE_RATE_BYTES, U16(1), BAD_LEN);
 BAD(slice_new_mark_as_u64, .base = SLICE_NEW, .type = SLICEGUARD_A_SLICE_MARK, U64(1), BAD_LEN);
 BAD(slice_new_ue_prefix_not_nested, .base = SLICE_NEW, .wrap = SLICEGUARD_A_SLICE_UE_PREFIX, NOT_NESTED);
 BAD(slice_new_prefix_len_129, .base = SLICE_NEW, .wrap = SLICEGUARD_A_SLICE_UE_PREFIX,

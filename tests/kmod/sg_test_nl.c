@@ -503,7 +503,7 @@ struct nl_msg *sg_slice_msg(struct sg_nl *nl, uint8_t cmd, int flags, const stru
 	if (s->mark)
 		sg_put_u32(m, SLICEGUARD_A_SLICE_MARK, s->mark);
 	if (s->ue_to_ue)
-		sg_put_u8(m, SLICEGUARD_A_SLICE_UE_TO_UE, s->ue_to_ue);
+		sg_put(m, SLICEGUARD_A_SLICE_UE_TO_UE, NULL, 0);	/* a flag */
 	return m;
 }
 
@@ -662,7 +662,7 @@ void sg_slice_parse(const struct sg_reply *r, struct sg_slice *s)
 	s->rate_packets = sg_get(r, SLICEGUARD_A_SLICE_RATE_PACKETS, 0);
 	s->ue_rate_bytes = sg_get(r, SLICEGUARD_A_SLICE_UE_RATE_BYTES, 0);
 	s->mark = sg_get(r, SLICEGUARD_A_SLICE_MARK, 0);
-	s->ue_to_ue = sg_get(r, SLICEGUARD_A_SLICE_UE_TO_UE, 0);
+	s->ue_to_ue = sg_attr(r, SLICEGUARD_A_SLICE_UE_TO_UE) != NULL;
 }
 
 void sg_app_parse(const struct sg_reply *r, struct sg_app *a)

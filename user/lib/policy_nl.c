@@ -132,15 +132,35 @@ static int put_prefix(struct nl_msg *msg, int type, const struct sg_prefix *p)
 	return 0;
 }
 
+/*
+ * A uint attribute (the spec's type uint, the kernel's NLA_UINT): 4 bytes
+ * when the value fits, else 8, as nla_put_uint() does, so no pad attribute
+ * is ever needed.
+ */
+int sg_nla_put_uint(struct nl_msg *msg, int type, uint64_t value)
+{
+	uint32_t v32 = (uint32_t)value;
+
+	if (v32 == value)
+		return nla_put_u32(msg, type, v32);
+	return nla_put_u64(msg, type, value);
+}
+
+uint64_t sg_nla_get_uint(const struct nlattr *nla)
+{
+	return nla_len(nla) == sizeof(uint32_t) ? nla_get_u32((struct nlattr *)nla) :
+						  nla_get_u64((struct nlattr *)nla);
+}
+
 /* Rates: absent means 0 (unlimited), so only non-zero ones are sent. */
 static int put_rates(struct nl_msg *msg, int rate_type, uint64_t rate,
 		     uint64_t burst, uint64_t pps)
 {
-	if (rate && nla_put_u64(msg, rate_type, rate))
+	if (rate && sg_nla_put_uint(msg, rate_type, rate))
 		return -EMSGSIZE;
-	if (burst && nla_put_u64(msg, rate_type + 1, burst))
+	if (burst && sg_nla_put_uint(msg, rate_type + 1, burst))
 		return -EMSGSIZE;
-	if (pps && nla_put_u64(msg, rate_type + 2, pps))
+	if (pps && sg_nla_put_uint(msg, rate_type + 2, pps))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -177,11 +197,11 @@ int sg_nl_put_slice(struct nl_msg *msg, const struct sg_slice *s)
 		      s->burst_bytes, s->rate_packets))
 		return -EMSGSIZE;
 	if (s->ue_rate_bytes &&
-	    nla_put_u64(msg, SLICEGUARD_A_SLICE_UE_RATE_BYTES, s->ue_rate_bytes))
+	    sg_nla_put_uint(msg, SLICEGUARD_A_SLICE_UE_RATE_BYTES, s->ue_rate_bytes))
 		return -EMSGSIZE;
 	if (s->mark && nla_put_u32(msg, SLICEGUARD_A_SLICE_MARK, s->mark))
 		return -EMSGSIZE;
-	if (s->ue_to_ue && nla_put_u8(msg, SLICEGUARD_A_SLICE_UE_TO_UE, 1))
+	if (s->ue_to_ue && nla_put_flag(msg, SLICEGUARD_A_SLICE_UE_TO_UE))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -317,10 +337,18 @@ static int get_prefix(struct nlattr *nest, struct sg_prefix *p)
 		(dst) = nla_get_u##bits(nla);				\
 	} while (0)
 
+/* A uint: 4 or 8 bytes. */
+#define GET_UINT(nla, dst)						\
+	do {								\
+		if (!len_ok(nla, 4) && !len_ok(nla, 8))			\
+			return -EPROTO;					\
+		(dst) = sg_nla_get_uint(nla);				\
+	} while (0)
+
 static int meta_attr(struct sg_nl_object *obj, struct nlattr *nla, int gen_type)
 {
 	if (nla_type(nla) == gen_type) {
-		GET(nla, 64, obj->generation);
+		GET_UINT(nla, obj->generation);
 		obj->has_generation = true;
 	} else if (nla_type(nla) == gen_type + 1) {
 		GET(nla, 32, obj->change);
@@ -382,27 +410,25 @@ static int parse_slice(struct nlattr *attrs, int len, struct sg_nl_object *obj)
 			GET(nla, 8, s->dscps[s->n_dscps++]);
 			break;
 		case SLICEGUARD_A_SLICE_RATE_BYTES:
-			GET(nla, 64, s->rate_bytes);
+			GET_UINT(nla, s->rate_bytes);
 			break;
 		case SLICEGUARD_A_SLICE_BURST_BYTES:
-			GET(nla, 64, s->burst_bytes);
+			GET_UINT(nla, s->burst_bytes);
 			break;
 		case SLICEGUARD_A_SLICE_RATE_PACKETS:
-			GET(nla, 64, s->rate_packets);
+			GET_UINT(nla, s->rate_packets);
 			break;
 		case SLICEGUARD_A_SLICE_UE_RATE_BYTES:
-			GET(nla, 64, s->ue_rate_bytes);
+			GET_UINT(nla, s->ue_rate_bytes);
 			break;
 		case SLICEGUARD_A_SLICE_MARK:
 			GET(nla, 32, s->mark);
 			break;
-		case SLICEGUARD_A_SLICE_UE_TO_UE: {
-			uint8_t v;
-
-			GET(nla, 8, v);
-			s->ue_to_ue = v;
+		case SLICEGUARD_A_SLICE_UE_TO_UE:
+			if (!len_ok(nla, 0))
+				return -EPROTO;
+			s->ue_to_ue = true;
 			break;
-		}
 		default:
 			if (meta_attr(obj, nla, SLICEGUARD_A_SLICE_GENERATION))
 				return -EPROTO;
@@ -470,13 +496,13 @@ static int parse_app(struct nlattr *attrs, int len, struct sg_nl_object *obj)
 				return -EPROTO;
 			break;
 		case SLICEGUARD_A_APP_RATE_BYTES:
-			GET(nla, 64, a->rate_bytes);
+			GET_UINT(nla, a->rate_bytes);
 			break;
 		case SLICEGUARD_A_APP_BURST_BYTES:
-			GET(nla, 64, a->burst_bytes);
+			GET_UINT(nla, a->burst_bytes);
 			break;
 		case SLICEGUARD_A_APP_RATE_PACKETS:
-			GET(nla, 64, a->rate_packets);
+			GET_UINT(nla, a->rate_packets);
 			break;
 		default:
 			if (meta_attr(obj, nla, SLICEGUARD_A_APP_GENERATION))
@@ -520,13 +546,13 @@ static int parse_rule(struct nlattr *attrs, int len, struct sg_nl_object *obj)
 			GET(nla, 16, r->port_last);
 			break;
 		case SLICEGUARD_A_RULE_RATE_BYTES:
-			GET(nla, 64, r->rate_bytes);
+			GET_UINT(nla, r->rate_bytes);
 			break;
 		case SLICEGUARD_A_RULE_BURST_BYTES:
-			GET(nla, 64, r->burst_bytes);
+			GET_UINT(nla, r->burst_bytes);
 			break;
 		case SLICEGUARD_A_RULE_RATE_PACKETS:
-			GET(nla, 64, r->rate_packets);
+			GET_UINT(nla, r->rate_packets);
 			break;
 		default:
 			if (meta_attr(obj, nla, SLICEGUARD_A_RULE_GENERATION))
@@ -571,7 +597,7 @@ static int parse_policy(struct nlattr *attrs, int len, struct sg_nl_object *obj)
 	nla_for_each_attr(nla, attrs, len, rem) {
 		switch (nla_type(nla)) {
 		case SLICEGUARD_A_POLICY_GENERATION:
-			GET(nla, 64, p->generation);
+			GET_UINT(nla, p->generation);
 			obj->generation = p->generation;
 			obj->has_generation = true;
 			break;

@@ -83,6 +83,12 @@ int sg_nl_subscribe(struct sg_nl *nl);
 /* A new request message for cmd (NLM_F_* in flags), or NULL on ENOMEM. */
 struct nl_msg *sg_nl_msg(struct sg_nl *nl, uint8_t cmd, int flags);
 
+struct nlattr;
+
+/* The spec's uint: 4 bytes when the value fits, else 8; read either. */
+int sg_nla_put_uint(struct nl_msg *msg, int type, uint64_t value);
+uint64_t sg_nla_get_uint(const struct nlattr *nla);
+
 /* Put a whole object as new/set request attributes; 0 or -EMSGSIZE. */
 int sg_nl_put_slice(struct nl_msg *msg, const struct sg_slice *slice);
 int sg_nl_put_app(struct nl_msg *msg, const struct sg_app *app);

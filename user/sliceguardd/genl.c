@@ -105,7 +105,7 @@ static int config_event(struct nl_msg *msg, void *arg)
 		a->resync = true;
 		return NL_OK;
 	}
-	gen = nla_get_u64(tb[SLICEGUARD_A_POLICY_GENERATION]);
+	gen = sg_nla_get_uint(tb[SLICEGUARD_A_POLICY_GENERATION]);
 	log_debug("generation %llu committed (%u object notifications)",
 		  (unsigned long long)gen, a->ntf_objects);
 	a->ntf_objects = 0;
