@@ -440,7 +440,8 @@ static void slg_notify(const struct slg_commit *c, const struct slg_obj *obj,
 
 	if (!slg_want_ntf(c))
 		return;
-	skb = slg_fail_alloc() ? NULL : genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	skb = slg_fail_alloc() ? NULL :
+	      genlmsg_new(slg_obj_msg_size(obj->kind), GFP_KERNEL);
 	hdr = skb ? genlmsg_put(skb, 0, 0, &sliceguard_nl_family, 0,
 				slg_ntf_cmds[obj->kind]) : NULL;
 	if (!hdr) {
@@ -501,7 +502,9 @@ static void slg_announce_commit(const struct slg_commit *c)
 
 	if (!slg_want_ntf(c))
 		return;
-	skb = slg_fail_alloc() ? NULL : genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	skb = slg_fail_alloc() ? NULL :
+	      genlmsg_new(nla_total_size(sizeof(u64)) + 2 * nla_total_size(sizeof(u32)),
+			  GFP_KERNEL);
 	hdr = skb ? genlmsg_put(skb, 0, 0, &sliceguard_nl_family, 0,
 				SLICEGUARD_CMD_COMMIT_NTF) : NULL;
 	if (!hdr) {
@@ -559,11 +562,13 @@ static void slg_announce_tx(struct slg_commit *c, struct slg_tx *tx,
 
 /* Replies */
 
-static struct sk_buff *slg_reply_new(struct genl_info *info, void **hdr)
+/* A reply of @size bytes of attributes. */
+static struct sk_buff *slg_reply_new(struct genl_info *info, size_t size,
+				     void **hdr)
 {
 	struct sk_buff *rsp;
 
-	rsp = slg_fail_alloc() ? NULL : genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	rsp = slg_fail_alloc() ? NULL : genlmsg_new(size, GFP_KERNEL);
 	if (!rsp)
 		return NULL;
 	*hdr = genlmsg_iput(rsp, info);
@@ -694,7 +699,7 @@ static int slg_get(struct sk_buff *skb, struct genl_info *info,
 	void *hdr;
 	int err;
 
-	rsp = slg_reply_new(info, &hdr);
+	rsp = slg_reply_new(info, slg_obj_msg_size(kind), &hdr);
 	if (!rsp)
 		return -ENOMEM;
 
@@ -793,7 +798,7 @@ static int slg_write(struct sk_buff *skb, struct genl_info *info,
 
 	if (!create && GENL_REQ_ATTR_CHECK(info, slg_key_attrs[kind]))
 		return -EINVAL;
-	rsp = slg_reply_new(info, &hdr);
+	rsp = slg_reply_new(info, slg_obj_msg_size(kind), &hdr);
 	if (!rsp)
 		return -ENOMEM;
 
@@ -1102,7 +1107,9 @@ int sliceguard_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err;
 
-	rsp = slg_reply_new(info, &hdr);
+	/* generation and nine counts and limits */
+	rsp = slg_reply_new(info, nla_total_size(sizeof(u64)) +
+			    9 * nla_total_size(sizeof(u32)), &hdr);
 	if (!rsp)
 		return -ENOMEM;
 

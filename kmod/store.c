@@ -968,6 +968,48 @@ static const u16 slg_change_attr[SLG_N_KINDS] = {
 	[SLG_UPLINK]	= SLICEGUARD_A_UPLINK_CHANGE,
 };
 
+/* Largest attribute sizes of a filled object, for sizing messages. */
+#define SLG_U8		nla_total_size(sizeof(u8))
+#define SLG_U16		nla_total_size(sizeof(u16))
+#define SLG_U32		nla_total_size(sizeof(u32))
+#define SLG_UINT	nla_total_size(sizeof(u64))
+#define SLG_NAME	nla_total_size(SLICEGUARD_NAME_MAX_LEN + 1)
+#define SLG_IFNAME	nla_total_size(IFNAMSIZ)
+#define SLG_PREFIX	(nla_total_size(0) + nla_total_size(sizeof(struct in6_addr)) + SLG_U8)
+#define SLG_RANGE	(nla_total_size(0) + 2 * SLG_U32)
+#define SLG_META	(SLG_UINT + SLG_U32)	/* generation, change */
+
+/**
+ * slg_obj_msg_size() - largest attributes slg_obj_fill() writes for a kind
+ * @kind: object kind
+ *
+ * From the spec's limits, so replies and notifications are allocated for
+ * what they can hold rather than NLMSG_GOODSIZE.
+ *
+ * Return: bytes of attributes.
+ */
+size_t slg_obj_msg_size(enum slg_kind kind)
+{
+	switch (kind) {
+	case SLG_SLICE:
+		return SLG_U32 + SLG_NAME + SLG_U8 + SLG_U32 +
+		       SLICEGUARD_MAX_UE_PREFIXES * SLG_PREFIX +
+		       SLICEGUARD_MAX_VLANS * SLG_U16 +
+		       SLICEGUARD_MAX_TEID_RANGES * SLG_RANGE +
+		       SLICEGUARD_MAX_DSCPS * SLG_U8 + 4 * SLG_UINT + SLG_U32 +
+		       nla_total_size(0) + SLG_META;
+	case SLG_APP:
+		return SLG_U32 + SLG_NAME + SLICEGUARD_MAX_APP_SLICES * SLG_U32 +
+		       SLICEGUARD_MAX_ENDPOINTS *
+		       (nla_total_size(0) + SLG_PREFIX + SLG_U8 + 2 * SLG_U16) +
+		       SLG_IFNAME + 3 * SLG_UINT + SLG_META;
+	case SLG_RULE:
+		return 5 * SLG_U32 + SLG_U8 + 2 * SLG_U16 + 3 * SLG_UINT + SLG_META;
+	default:
+		return SLG_IFNAME + 2 * SLG_U32 + SLG_META;
+	}
+}
+
 /**
  * slg_obj_fill() - put an object's attributes into a message
  * @skb: message

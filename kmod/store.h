@@ -186,6 +186,7 @@ void slg_policy_erase(struct slg_policy *pol, struct slg_obj *obj);
 
 void slg_obj_free(struct slg_obj *obj);
 struct slg_obj *slg_obj_parse(enum slg_kind kind, struct slg_req_attrs *req);
+size_t slg_obj_msg_size(enum slg_kind kind);
 int slg_obj_fill(struct sk_buff *skb, const struct slg_obj *obj,
 		 u64 generation, int change);
 

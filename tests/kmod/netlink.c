@@ -1993,6 +1993,78 @@ TEST_F(store, every_committed_change_is_notified)
 	EXPECT_NO_NTF(mon);
 }
 
+/* Pop whatever notifications are queued. */
+static void drain(struct sg_nl *mon)
+{
+	struct sg_reply r;
+
+	while (!sg_ntf_pop(mon, &r, 50))
+		sg_reply_free(&r);
+}
+
+/*
+ * Replies and notifications are sized from the spec's limits, not
+ * NLMSG_GOODSIZE (issue 13): the largest slice and app there can be still
+ * fit every message that carries them: the op's reply, a get, a dump and
+ * the notification.
+ */
+TEST_F(store, the_largest_objects_fit_every_message)
+{
+	struct sg_nl *nl = self->nl, *mon = self->mon;
+	struct sg_slice big = { .id = 1, .name = "abcdefghijklmnopqrstuvwxyz01234",
+				.sst = 255, .has_sd = true, .sd = 0xffffff,
+				.rate_bytes = UINT64_MAX, .burst_bytes = UINT64_MAX - 1,
+				.rate_packets = UINT64_MAX - 2, .ue_rate_bytes = UINT64_MAX - 3,
+				.mark = UINT32_MAX, .ue_to_ue = 1 };
+	struct sg_app app = { .id = 65535, .name = "zyxwvutsrqponmlkjihgfedcba98765",
+			      .ifname = "veth-0123456789", .rate_bytes = UINT64_MAX,
+			      .burst_bytes = UINT64_MAX, .rate_packets = UINT64_MAX };
+	struct sg_slice small = { .sst = 1 };
+	char want[4096];
+	int i;
+
+	for (i = 0; i < SLICEGUARD_MAX_UE_PREFIXES; i++)
+		snprintf(big.ue_prefix[i], SG_CIDR_LEN, "2001:db8:%x::/48", i + 1);
+	for (i = 0; i < SLICEGUARD_MAX_VLANS; i++)
+		big.vlan[i] = 4000 + i;
+	for (i = 0; i < SLICEGUARD_MAX_TEID_RANGES; i++)
+		big.teid[i] = (struct sg_range){ 0xfff00000u + 16 * i, 0xfff00000u + 16 * i + 15 };
+	big.n_dscp = SLICEGUARD_MAX_DSCPS;
+	for (i = 0; i < SLICEGUARD_MAX_DSCPS; i++)
+		big.dscp[i] = 56 + i;
+	ASSERT_DO(nl, slice_new(nl, &big));
+	snprintf(want, sizeof(want), "%s", slice_text(&big));
+	EXPECT_STREQ(want, reply_text(&nl->reply, SLICEGUARD_CMD_SLICE_GET));
+	EXPECT_OBJ_NTF(mon, SLICEGUARD_CMD_SLICE_NTF, SLICEGUARD_CHANGE_NEW, 1, want);
+	EXPECT_COMMIT_NTF(mon, 1, 1, nl->portid);
+	ASSERT_DO(nl, sg_key_msg(nl, SLICEGUARD_CMD_SLICE_GET, SLICEGUARD_A_SLICE_ID, 1));
+	EXPECT_STREQ(want, reply_text(&nl->reply, SLICEGUARD_CMD_SLICE_GET));
+
+	for (i = 0; i < SLICEGUARD_MAX_APP_SLICES; i++) {
+		if (i) {
+			small.id = i + 1;
+			snprintf(small.name, sizeof(small.name), "s%d", i + 1);
+			ASSERT_DO(nl, slice_new(nl, &small));
+		}
+		app.slice[i] = i + 1;
+	}
+	for (i = 0; i < SLICEGUARD_MAX_ENDPOINTS; i++) {
+		snprintf(app.ep[i].prefix, SG_CIDR_LEN, "2001:db9:%x::1/128", i + 1);
+		app.ep[i].proto = 132;
+		app.ep[i].has_ports = true;
+		app.ep[i].port_first = 65000;
+		app.ep[i].port_last = 65535;
+	}
+	drain(mon);
+	ASSERT_DO(nl, app_new(nl, &app));
+	snprintf(want, sizeof(want), "%s", app_text(&app));
+	EXPECT_STREQ(want, reply_text(&nl->reply, SLICEGUARD_CMD_APP_GET));
+	EXPECT_OBJ_NTF(mon, SLICEGUARD_CMD_APP_NTF, SLICEGUARD_CHANGE_NEW, 9, want);
+	ASSERT_EQ(0, sg_dump(nl, SLICEGUARD_CMD_APP_GET));
+	ASSERT_EQ(1, nl->dump.n);
+	EXPECT_STREQ(want, reply_text(&nl->dump.r[0], SLICEGUARD_CMD_APP_GET));
+}
+
 /*
  * NLM_F_ECHO is honoured as rtnetlink does: the sender, in no group, gets
  * the notifications of its own generation, and listeners still get theirs.
@@ -2539,14 +2611,6 @@ static void undo_tx(struct sg_nl *nl)
 static int op_flush(struct sg_nl *nl)
 {
 	return sg_do(nl, sg_msg(nl, SLICEGUARD_CMD_POLICY_FLUSH, 0));
-}
-
-static void drain(struct sg_nl *mon)
-{
-	struct sg_reply r;
-
-	while (!sg_ntf_pop(mon, &r, 50))
-		sg_reply_free(&r);
 }
 
 /*
