@@ -112,7 +112,10 @@ def fmt(v):
 
 
 def rst_escape(s):
-    return s.replace("\\", "\\\\").replace("*", "\\*").replace("`", "\\`").replace("|", "\\|")
+    """Text from the results, rendered as it is: no markup is meant."""
+    for c in "\\*`|_":
+        s = s.replace(c, "\\" + c)
+    return s
 
 
 def list_table(out, t):
