@@ -53,6 +53,9 @@ else
 	mem_rules=10000
 	fill_flows=65536
 fi
+# The largest rule id there can be: never one the benchmark creates.
+max_rule_id=$(awk '$2 == "SLICEGUARD_MAX_RULE_ID" { print $3 }' \
+	"$repo/include/uapi/linux/sliceguard.h")
 # The data path holds at most SG_MAX_RULES (1024) rules: the churn runs on
 # 1000 and adds a 1001st.
 churn_base=1000
@@ -166,7 +169,7 @@ store_size() {
 	flush
 	store_base
 	"$ctlbench" gen -k rule -n "$n" -S "$S" -A "$A" >"$work/rules.sg"
-	[ "$staged_only" = 1 ] && echo "rule del id 4294967295" >>"$work/rules.sg"
+	[ "$staged_only" = 1 ] && echo "rule del id $max_rule_id" >>"$work/rules.sg"
 	t0=$(now)
 	rc=0
 	timeout "$budget" slicectl -batch "$work/rules.sg" >/dev/null 2>"$work/slicectl.err" || rc=$?

@@ -252,6 +252,19 @@ def render(docs, rst, images):
         missed = sum(1 for t in targets if not t["met"])
         paragraph(out, "%d of %d targets met in this run." % (len(targets) - missed,
                                                                len(targets)))
+        out += [
+            "Where sliceguard loses to a peer, and why: xdp-filter makes a few hash",
+            "and array lookups whose results it ORs (any listed address or port passes",
+            "a packet) and keeps no state, so it cannot say which slice a packet is",
+            "of, whether its source may use that address, or whether a reply belongs",
+            "to a flow. sliceguard does all of that on every packet: the interface",
+            "and VLAN or TEID to a slice, the source checked against the slice's UE",
+            "pools and the host, the destination to an app or the host, the flow",
+            "table, and for a new flow the rule trie, plus policing and counters.",
+            "nftables' best form (a verdict map per VLAN to per-slice sets) does the",
+            "slice and pool part of that and no flow state. The fast-path issue (10)",
+            "is to close this gap; until then these rows are the measure of it.",
+            ""]
     else:
         paragraph(out, "No part of this run stated a target.")
     with open(rst, "w") as f:
