@@ -896,9 +896,10 @@ static int param_path(const char *name, char *path, size_t len)
 	return snprintf(path, len, "/sys/module/sliceguard/parameters/%s", name);
 }
 
-long sg_live_objects(void)
+/* The number a sysfs or debugfs file holds; -1 on failure. */
+static long read_long(const char *path)
 {
-	FILE *f = fopen("/sys/kernel/debug/sliceguard/live_objects", "r");
+	FILE *f = fopen(path, "r");
 	long v = -1;
 
 	if (!f)
@@ -907,6 +908,11 @@ long sg_live_objects(void)
 		v = -1;
 	fclose(f);
 	return v;
+}
+
+long sg_live_objects(void)
+{
+	return read_long("/sys/kernel/debug/sliceguard/live_objects");
 }
 
 #define FAIL_NTH "/sys/kernel/debug/sliceguard/fail_nth"
@@ -924,31 +930,15 @@ int sg_fail_nth_set(long n)
 
 long sg_fail_nth_left(void)
 {
-	FILE *f = fopen(FAIL_NTH, "r");
-	long v = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
+	return read_long(FAIL_NTH);
 }
 
 long sg_param_read(const char *name)
 {
 	char path[128];
-	long v = -1;
-	FILE *f;
 
 	param_path(name, path, sizeof(path));
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
+	return read_long(path);
 }
 
 int sg_param_write(const char *name, long value)
